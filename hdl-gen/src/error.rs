@@ -29,7 +29,11 @@ pub enum Error {
 
 impl Error {
     /// A user error about `file` at `place`.
-    pub fn input(file: impl fmt::Display, place: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn input(
+        file: impl fmt::Display,
+        place: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Input {
             file: file.to_string(),
             place: place.into(),

@@ -1,7 +1,16 @@
 //! hdl-gen: the locus compiler library (import → quantise → hardware IR → passes → Verilog).
 
+pub mod compile;
+pub mod data;
+pub mod emit;
 pub mod error;
+pub mod fixed;
 pub mod import;
+pub mod ir;
+pub mod lower;
 pub mod model;
+pub mod passes;
+pub mod quant;
+pub mod vlog;
 
 pub use error::{Error, Result};

@@ -88,6 +88,26 @@ pub enum PostTransform {
     Exp,
 }
 
+impl PostTransform {
+    /// Margins to the library's reported outputs (probabilities or values).
+    pub fn apply(&self, margins: &[f64]) -> Vec<f64> {
+        match *self {
+            PostTransform::Identity => margins.to_vec(),
+            PostTransform::Sigmoid { scale } => margins
+                .iter()
+                .map(|&m| 1.0 / (1.0 + (-scale * m).exp()))
+                .collect(),
+            PostTransform::Exp => margins.iter().map(|&m| m.exp()).collect(),
+            PostTransform::Softmax => {
+                let mx = margins.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let e: Vec<f64> = margins.iter().map(|&m| (m - mx).exp()).collect();
+                let s: f64 = e.iter().sum();
+                e.iter().map(|v| v / s).collect()
+            }
+        }
+    }
+}
+
 /// How the sum of a group's leaves is accumulated by the source library.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -254,20 +274,7 @@ impl Model {
 
     /// Applies the post-transform to margins.
     pub fn transform(&self, margins: &[f64]) -> Vec<f64> {
-        match self.post {
-            PostTransform::Identity => margins.to_vec(),
-            PostTransform::Sigmoid { scale } => margins
-                .iter()
-                .map(|&m| 1.0 / (1.0 + (-scale * m).exp()))
-                .collect(),
-            PostTransform::Exp => margins.iter().map(|&m| m.exp()).collect(),
-            PostTransform::Softmax => {
-                let mx = margins.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                let e: Vec<f64> = margins.iter().map(|&m| (m - mx).exp()).collect();
-                let s: f64 = e.iter().sum();
-                e.iter().map(|v| v / s).collect()
-            }
-        }
+        self.post.apply(margins)
     }
 
     /// The class decided from margins: binary `margin > 0`, multi-class the first

@@ -1,0 +1,298 @@
+//! Emission: hardware IR to a Verilog AST module (`vlog`), one wire or register per node.
+//!
+//! Interface: `clk, rst, in_valid, in_features` (every input port packed, port 0 at
+//! the least significant bits), `out_valid` and one output per IR output port. Data
+//! registers have no reset; `rst` (synchronous, active high) clears the valid chain.
+//! `out_valid` rises exactly `latency` clocks after the `in_valid` it answers.
+//!
+//! Arithmetic is width-exact: every operand is sign- or zero-extended (or, modulo
+//! 2^w, truncated) to the result width before `+` or `?:`, and comparisons are made
+//! in a common width, signed when either side is, so Verilog's own width and sign
+//! rules never decide a result.
+
+use crate::fixed::wrap;
+use crate::ir::{CmpOp, Ir, Node, NodeId, Op, Origin, Ty};
+use crate::vlog::{BinOp, Dir, Expr, Item, Module, Port, Stmt};
+
+/// Bit position of each input port in `in_features`: (lsb, width).
+pub fn input_layout(ir: &Ir) -> Vec<(u32, u32)> {
+    let mut lsb = 0;
+    ir.inputs
+        .iter()
+        .map(|p| {
+            let e = (lsb, p.ty.width);
+            lsb += p.ty.width;
+            e
+        })
+        .collect()
+}
+
+/// Total width of `in_features` (at least 1).
+pub fn input_width(ir: &Ir) -> u32 {
+    ir.inputs.iter().map(|p| p.ty.width).sum::<u32>().max(1)
+}
+
+/// Emits the module `name` for `ir`, with `header` lines as its leading comment.
+pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
+    let latency = ir.latency();
+    let mut ports = vec![
+        port(
+            Dir::Input,
+            "clk",
+            1,
+            "clock; everything is registered on its rising edge",
+        ),
+        port(
+            Dir::Input,
+            "rst",
+            1,
+            "synchronous reset, active high: clears the valid pipeline",
+        ),
+        port(
+            Dir::Input,
+            "in_valid",
+            1,
+            "in_features holds a vector this cycle",
+        ),
+        port(
+            Dir::Input,
+            "in_features",
+            input_width(ir),
+            "packed input codes, first port at bit 0 (see report.json)",
+        ),
+        port(
+            Dir::Output,
+            "out_valid",
+            1,
+            &format!("outputs answer the vector given {latency} cycle(s) earlier"),
+        ),
+    ];
+    for o in &ir.outputs {
+        let ty = ir.node(o.node).ty;
+        let what = if o.name == "out_class" {
+            "predicted class index".to_string()
+        } else {
+            format!("score, {}", if ty.signed { "signed" } else { "unsigned" })
+        };
+        ports.push(port(Dir::Output, &o.name, ty.width, &what));
+    }
+    let mut items = Vec::new();
+    // Inputs.
+    items.push(Item::Comment(vec!["Inputs".into()]));
+    let layout = input_layout(ir);
+    let mut regs = Vec::new();
+    for (i, n) in ir.nodes.iter().enumerate() {
+        let id = i as NodeId;
+        let nm = name_of(ir, id);
+        match &n.op {
+            Op::Const(_) => continue,
+            Op::Reg(a) => {
+                items.push(Item::Reg {
+                    name: nm.clone(),
+                    width: n.ty.width,
+                });
+                regs.push(Stmt::NonBlocking(nm, operand(ir, *a, n.ty)));
+                continue;
+            }
+            _ => {}
+        }
+        items.push(Item::Wire {
+            name: nm.clone(),
+            width: n.ty.width,
+        });
+        let rhs = match &n.op {
+            Op::Input(p) => {
+                let (lsb, w) = layout[*p as usize];
+                if input_width(ir) == w && w == 1 {
+                    Expr::Ident("in_features".into())
+                } else {
+                    Expr::Slice("in_features".into(), lsb + w - 1, lsb)
+                }
+            }
+            Op::Cmp(op, a, b) => compare(ir, *op, *a, *b),
+            Op::Not(a) => Expr::Not(Box::new(operand(ir, *a, Ty::BIT))),
+            Op::And(v) => fold(ir, BinOp::And, v),
+            Op::Or(v) => fold(ir, BinOp::Or, v),
+            Op::Mux { sel, t, f } => Expr::Cond(
+                Box::new(operand(ir, *sel, Ty::BIT)),
+                Box::new(operand(ir, *t, n.ty)),
+                Box::new(operand(ir, *f, n.ty)),
+            ),
+            Op::Add(a, b) => Expr::Binary(
+                BinOp::Add,
+                Box::new(operand(ir, *a, n.ty)),
+                Box::new(operand(ir, *b, n.ty)),
+            ),
+            Op::Const(_) | Op::Reg(_) => unreachable!("handled above"),
+        };
+        items.push(Item::Assign {
+            lhs: nm,
+            rhs,
+            comment: Some(describe(ir, n)),
+        });
+    }
+    // Registers.
+    items.push(Item::Blank);
+    items.push(Item::Comment(vec![format!(
+        "Pipeline: {latency} stage(s); data registers need no reset"
+    )]));
+    items.push(Item::AlwaysPosedge {
+        clock: "clk".into(),
+        body: regs,
+    });
+    // Valid chain.
+    items.push(Item::Blank);
+    items.push(Item::Comment(vec!["Valid pipeline".into()]));
+    let mut body = Vec::new();
+    let mut reset = Vec::new();
+    for s in 1..=latency.max(1) {
+        let v = format!("valid_{s}");
+        items.push(Item::Reg {
+            name: v.clone(),
+            width: 1,
+        });
+        let prev = if s == 1 {
+            "in_valid".to_string()
+        } else {
+            format!("valid_{}", s - 1)
+        };
+        reset.push(Stmt::NonBlocking(
+            v.clone(),
+            Expr::Lit { width: 1, value: 0 },
+        ));
+        body.push(Stmt::NonBlocking(v, Expr::Ident(prev)));
+    }
+    items.push(Item::AlwaysPosedge {
+        clock: "clk".into(),
+        body: vec![Stmt::If(Expr::Ident("rst".into()), reset, body)],
+    });
+    // Outputs.
+    items.push(Item::Blank);
+    items.push(Item::Comment(vec!["Outputs".into()]));
+    items.push(Item::Assign {
+        lhs: "out_valid".into(),
+        rhs: Expr::Ident(format!("valid_{}", latency.max(1))),
+        comment: None,
+    });
+    for o in &ir.outputs {
+        items.push(Item::Assign {
+            lhs: o.name.clone(),
+            rhs: Expr::Ident(name_of(ir, o.node)),
+            comment: None,
+        });
+    }
+    Module {
+        name: name.into(),
+        header,
+        ports,
+        items,
+    }
+}
+
+fn port(dir: Dir, name: &str, width: u32, comment: &str) -> Port {
+    Port {
+        dir,
+        name: name.into(),
+        width,
+        comment: Some(comment.into()),
+    }
+}
+
+/// The wire or register name of a node.
+pub fn name_of(ir: &Ir, id: NodeId) -> String {
+    let n = ir.node(id);
+    match &n.op {
+        Op::Input(p) => ir.inputs[*p as usize].name.clone(),
+        Op::Const(_) => format!("k{id}"),
+        Op::Cmp(..) => format!("c{id}"),
+        Op::Not(_) | Op::And(_) | Op::Or(_) => format!("g{id}"),
+        Op::Mux { .. } => match n.origin {
+            Origin::Tree { tree, node } => format!("t{tree}_n{node}"),
+            _ => format!("m{id}"),
+        },
+        Op::Add(..) => format!("s{id}"),
+        Op::Reg(_) => format!("r{id}"),
+    }
+}
+
+/// A comment saying what a node is, in input units where it can.
+fn describe(ir: &Ir, n: &Node) -> String {
+    match (&n.op, &n.origin) {
+        (Op::Cmp(_, a, b), Origin::Comparator { k, .. }) => {
+            let x = ir.node(*a);
+            if let (Op::Input(p), Op::Const(_)) = (&x.op, &ir.node(*b).op) {
+                let port = &ir.inputs[*p as usize];
+                let t = *k as f64 * 2f64.powi(-port.frac_bits);
+                return format!("{} < {t} (code < {k})", port.label);
+            }
+            format!("{}", n.origin)
+        }
+        (Op::Mux { .. }, Origin::Tree { tree, node }) => format!("tree {tree}, node {node}: split"),
+        (_, o) => format!("{o}"),
+    }
+}
+
+/// Node `id` as an expression of type `to`: extended or truncated (mod 2^w).
+fn operand(ir: &Ir, id: NodeId, to: Ty) -> Expr {
+    let n = ir.node(id);
+    if let Op::Const(c) = n.op {
+        return Expr::Lit {
+            width: to.width,
+            value: wrap(c, to.width, false) as u64,
+        };
+    }
+    let name = name_of(ir, id);
+    let w = n.ty.width;
+    if w == to.width {
+        Expr::Ident(name)
+    } else if w > to.width {
+        if to.width == 1 {
+            Expr::Bit(name, 0)
+        } else {
+            Expr::Slice(name, to.width - 1, 0)
+        }
+    } else {
+        let fill = if n.ty.signed {
+            Expr::Bit(name.clone(), w - 1)
+        } else {
+            Expr::Lit { width: 1, value: 0 }
+        };
+        let pad = if to.width - w == 1 {
+            fill
+        } else {
+            Expr::Repeat(to.width - w, Box::new(fill))
+        };
+        Expr::Concat(vec![pad, Expr::Ident(name)])
+    }
+}
+
+/// `a OP b` in a common width; signed when either side is.
+fn compare(ir: &Ir, op: CmpOp, a: NodeId, b: NodeId) -> Expr {
+    let (ta, tb) = (ir.node(a).ty, ir.node(b).ty);
+    let signed = ta.signed || tb.signed;
+    let need = |t: Ty| t.width + u32::from(signed && !t.signed);
+    let w = need(ta).max(need(tb));
+    let to = Ty { width: w, signed };
+    let side = |id| {
+        let e = operand(ir, id, to);
+        if signed {
+            Expr::Signed(Box::new(e))
+        } else {
+            e
+        }
+    };
+    let bop = match op {
+        CmpOp::Lt => BinOp::Lt,
+        CmpOp::Gt => BinOp::Gt,
+    };
+    Expr::Binary(bop, Box::new(side(a)), Box::new(side(b)))
+}
+
+fn fold(ir: &Ir, op: BinOp, v: &[NodeId]) -> Expr {
+    let mut it = v.iter().map(|&x| operand(ir, x, Ty::BIT));
+    let first = it.next().unwrap_or(Expr::Lit {
+        width: 1,
+        value: u64::from(op == BinOp::And),
+    });
+    it.fold(first, |acc, x| Expr::Binary(op, Box::new(acc), Box::new(x)))
+}

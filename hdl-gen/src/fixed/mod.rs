@@ -1,0 +1,308 @@
+//! Fixed-point formats and conversions: the only definition of how reals become integer codes.
+//!
+//! A [`QFmt`] is chosen at run time per signal: `signed`, `int_bits` and `frac_bits`
+//! (either may be negative, so a format can be coarser than 1 or finer than its
+//! range). A code `c` stands for the real `c · 2^-frac_bits`; the width in bits is
+//! `signed + int_bits + frac_bits`.
+//!
+//! Input values are quantised by **flooring** onto the grid and saturating. With
+//! floor quantisation every split converts exactly for values on the grid:
+//! `x < t` ⇔ `c < ⌈t·2^f⌉` and `x ≤ t` ⇔ `c ≤ ⌊t·2^f⌋` (⇔ `c < ⌊t·2^f⌋ + 1`), and
+//! for values between grid points the error is one-sided and under one LSB.
+
+use crate::model::{Precision, SplitOp};
+use serde::{Deserialize, Serialize};
+
+/// Widest code any signal may have; values are held in `i64` with headroom.
+pub const MAX_WIDTH: u32 = 62;
+
+/// A fixed-point format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct QFmt {
+    pub signed: bool,
+    pub int_bits: i32,
+    pub frac_bits: i32,
+}
+
+impl QFmt {
+    /// Total width in bits.
+    pub fn width(&self) -> u32 {
+        (i32::from(self.signed) + self.int_bits + self.frac_bits).max(1) as u32
+    }
+
+    /// Smallest code.
+    pub fn min_code(&self) -> i64 {
+        if self.signed {
+            -(1i64 << (self.width() - 1))
+        } else {
+            0
+        }
+    }
+
+    /// Largest code.
+    pub fn max_code(&self) -> i64 {
+        if self.signed {
+            (1i64 << (self.width() - 1)) - 1
+        } else {
+            (1i64 << self.width()) - 1
+        }
+    }
+
+    /// `2^frac_bits`, exactly.
+    pub fn scale(&self) -> f64 {
+        pow2(self.frac_bits)
+    }
+
+    /// The narrowest format of `width` bits whose range holds `[lo, hi]`, with as many
+    /// fraction bits as the width leaves. Signed iff `lo < 0`.
+    pub fn for_range(lo: f64, hi: f64, width: u32) -> QFmt {
+        let signed = lo < 0.0;
+        let mag = lo.abs().max(hi.abs());
+        // Integer bits: the smallest i with mag < 2^i (or, signed, lo >= -2^i too).
+        let mut int_bits = 0;
+        if mag > 0.0 && mag.is_finite() {
+            int_bits = mag.log2().floor() as i32 + 1;
+            // Guard against log2 rounding: hi must fit, and must not fit one lower.
+            while hi >= pow2(int_bits) || (signed && lo < -pow2(int_bits)) {
+                int_bits += 1;
+            }
+            while int_bits > -60 && hi < pow2(int_bits - 1) && lo >= -pow2(int_bits - 1) {
+                int_bits -= 1;
+            }
+        }
+        let frac_bits = width as i32 - int_bits - i32::from(signed);
+        QFmt {
+            signed,
+            int_bits,
+            frac_bits,
+        }
+    }
+
+    /// Quantises a finite input value: floor onto the grid, saturate to the range.
+    /// When the source compares in float32, `x` is rounded to float32 first, as the
+    /// library does before comparing.
+    pub fn quantize_input(&self, x: f64, precision: Precision) -> i64 {
+        let x = match precision {
+            Precision::F32 => x as f32 as f64,
+            Precision::F64 => x,
+        };
+        self.saturate((x * self.scale()).floor())
+    }
+
+    /// Rounds a real (leaf value, bias) to the nearest code, ties away from zero,
+    /// without saturation (callers size the format to hold it).
+    pub fn round_value(&self, v: f64) -> i64 {
+        let r = (v * self.scale()).round();
+        r.clamp(i64::MIN as f64, i64::MAX as f64) as i64
+    }
+
+    /// The real value of a code.
+    pub fn to_real(&self, code: i64) -> f64 {
+        code as f64 / self.scale()
+    }
+
+    fn saturate(&self, v: f64) -> i64 {
+        if v.is_nan() {
+            return 0;
+        }
+        v.clamp(self.min_code() as f64, self.max_code() as f64) as i64
+    }
+}
+
+/// `2^e` for any exponent in range, exactly.
+pub fn pow2(e: i32) -> f64 {
+    2f64.powi(e)
+}
+
+/// How a converted split reads: go left iff `code < k`. `k <= min_code` means never
+/// left, `k > max_code` means always left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitCode {
+    /// The comparison depends on the input: left iff `code < k`.
+    Less(i64),
+    /// Every code goes the same way.
+    Always(bool),
+}
+
+/// Converts the source split `x OP t` (in the source precision) into an integer
+/// comparison on codes of format `fmt`, exactly for inputs on the grid (see module
+/// doc). Infinite thresholds are allowed (`x < +inf` is always true).
+pub fn convert_split(fmt: &QFmt, t: f64, op: SplitOp, precision: Precision) -> SplitCode {
+    let t = match precision {
+        Precision::F32 => t as f32 as f64,
+        Precision::F64 => t,
+    };
+    let ts = t * fmt.scale();
+    let k = match op {
+        SplitOp::Lt => ts.ceil(),
+        SplitOp::Le => ts.floor() + 1.0,
+    };
+    if k.is_nan() {
+        return SplitCode::Always(false);
+    }
+    if k <= fmt.min_code() as f64 {
+        SplitCode::Always(false)
+    } else if k > fmt.max_code() as f64 {
+        SplitCode::Always(true)
+    } else {
+        SplitCode::Less(k as i64)
+    }
+}
+
+/// Width and signedness of the narrowest two's-complement (or unsigned) type holding `[lo, hi]`.
+pub fn int_type(lo: i64, hi: i64) -> (u32, bool) {
+    debug_assert!(lo <= hi);
+    if lo >= 0 {
+        (bits_unsigned(hi as u64).max(1), false)
+    } else {
+        // Signed: need -2^(w-1) <= lo and hi <= 2^(w-1) - 1.
+        let need =
+            bits_unsigned(!(lo as u64)).max(if hi >= 0 { bits_unsigned(hi as u64) } else { 0 });
+        (need + 1, true)
+    }
+}
+
+fn bits_unsigned(v: u64) -> u32 {
+    64 - v.leading_zeros()
+}
+
+/// Sign-extends (or zero-extends) the low `width` bits of `v`: the value a Verilog
+/// signal of that type holds.
+pub fn wrap(v: i64, width: u32, signed: bool) -> i64 {
+    if width >= 64 {
+        return v;
+    }
+    let mask = (1i64 << width) - 1;
+    let low = v & mask;
+    if signed && (low >> (width - 1)) & 1 == 1 {
+        low - (1i64 << width)
+    } else {
+        low
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn int_types() {
+        assert_eq!(int_type(0, 0), (1, false));
+        assert_eq!(int_type(0, 1), (1, false));
+        assert_eq!(int_type(0, 255), (8, false));
+        assert_eq!(int_type(0, 256), (9, false));
+        assert_eq!(int_type(-1, 0), (1, true));
+        assert_eq!(int_type(-128, 127), (8, true));
+        assert_eq!(int_type(-129, 0), (9, true));
+        assert_eq!(int_type(-1, 128), (9, true));
+        assert_eq!(int_type(-5, -3), (4, true));
+    }
+
+    #[test]
+    fn range_formats() {
+        let f = QFmt::for_range(0.0, 16.0, 8);
+        assert_eq!((f.signed, f.int_bits, f.frac_bits), (false, 5, 3));
+        let f = QFmt::for_range(0.0, 15.9, 8);
+        assert_eq!(f.int_bits, 4);
+        let f = QFmt::for_range(-3.0, 1.0, 8);
+        assert_eq!((f.signed, f.int_bits, f.frac_bits), (true, 2, 5));
+        let f = QFmt::for_range(0.0, 0.001, 8);
+        assert_eq!(f.int_bits, -9);
+        assert_eq!(f.frac_bits, 17);
+        let f = QFmt::for_range(0.0, 4000.0, 4);
+        assert_eq!(f.frac_bits, -8);
+    }
+
+    #[test]
+    fn split_on_grid_examples() {
+        let f = QFmt::for_range(0.0, 16.0, 5); // integers 0..31
+        assert_eq!(f.frac_bits, 0);
+        assert_eq!(
+            convert_split(&f, 3.5, SplitOp::Lt, Precision::F32),
+            SplitCode::Less(4)
+        );
+        assert_eq!(
+            convert_split(&f, 3.0, SplitOp::Lt, Precision::F32),
+            SplitCode::Less(3)
+        );
+        assert_eq!(
+            convert_split(&f, 3.0, SplitOp::Le, Precision::F64),
+            SplitCode::Less(4)
+        );
+        assert_eq!(
+            convert_split(&f, -1.0, SplitOp::Le, Precision::F64),
+            SplitCode::Always(false)
+        );
+        assert_eq!(
+            convert_split(&f, 99.0, SplitOp::Le, Precision::F64),
+            SplitCode::Always(true)
+        );
+        assert_eq!(
+            convert_split(&f, f64::INFINITY, SplitOp::Lt, Precision::F64),
+            SplitCode::Always(true)
+        );
+    }
+
+    fn fmt_strategy() -> impl Strategy<Value = QFmt> {
+        (any::<bool>(), -6i32..12, 1u32..20).prop_map(|(signed, int_bits, width)| QFmt {
+            signed,
+            int_bits,
+            frac_bits: width as i32 - int_bits - i32::from(signed),
+        })
+    }
+
+    proptest! {
+        /// For every code (a value on the grid) the integer split equals the real one.
+        #[test]
+        fn split_exact_on_grid(fmt in fmt_strategy(), t in -1e4f64..1e4, le in any::<bool>(), f32p in any::<bool>(), c in any::<i64>()) {
+            let c = fmt.min_code() + c.rem_euclid(fmt.max_code() - fmt.min_code() + 1);
+            let x = fmt.to_real(c);
+            let op = if le { SplitOp::Le } else { SplitOp::Lt };
+            let prec = if f32p { Precision::F32 } else { Precision::F64 };
+            // Grid values are exact in float32 for widths < 24.
+            prop_assert_eq!(fmt.quantize_input(x, prec), c);
+            let (xs, ts) = match prec { Precision::F32 => (x as f32 as f64, t as f32 as f64), Precision::F64 => (x, t) };
+            let real = if le { xs <= ts } else { xs < ts };
+            let int = match convert_split(&fmt, t, op, prec) {
+                SplitCode::Less(k) => c < k,
+                SplitCode::Always(b) => b,
+            };
+            prop_assert_eq!(real, int);
+        }
+
+        /// Off the grid the error is one-sided: a value the source sends left goes left.
+        #[test]
+        fn split_error_one_sided(fmt in fmt_strategy(), t in -100f64..100.0, x in -100f64..100.0) {
+            let c = fmt.quantize_input(x, Precision::F64);
+            let in_range = x >= fmt.to_real(fmt.min_code()) && x <= fmt.to_real(fmt.max_code());
+            if in_range && x <= t {
+                let left = match convert_split(&fmt, t, SplitOp::Le, Precision::F64) {
+                    SplitCode::Less(k) => c < k,
+                    SplitCode::Always(b) => b,
+                };
+                prop_assert!(left);
+            }
+        }
+
+        #[test]
+        fn int_type_holds_range(a in -1_000_000i64..1_000_000, b in -1_000_000i64..1_000_000) {
+            let (lo, hi) = (a.min(b), a.max(b));
+            let (w, s) = int_type(lo, hi);
+            prop_assert_eq!(wrap(lo, w, s), lo);
+            prop_assert_eq!(wrap(hi, w, s), hi);
+            if w > 1 {
+                // One bit narrower does not hold both ends.
+                prop_assert!(wrap(lo, w - 1, s) != lo || wrap(hi, w - 1, s) != hi);
+            }
+        }
+
+        /// Our format arithmetic agrees with the `fixed` crate's idea of a grid: a code
+        /// maps to c·2^-f and back.
+        #[test]
+        fn round_trip(fmt in fmt_strategy(), c in any::<i64>()) {
+            let c = fmt.min_code() + c.rem_euclid(fmt.max_code() - fmt.min_code() + 1);
+            prop_assert_eq!(fmt.round_value(fmt.to_real(c)), c);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Lowering: a quantised tree ensemble becomes hardware IR built from per-node units.
+//!
+//! - one comparator `x[f] < k` per unique (feature, k) across the whole ensemble;
+//! - each tree as a mux tree on comparator bits selecting its (non-negative) leaf code;
+//!   splits that quantisation made constant are folded, identical subtrees shared;
+//! - per output group a balanced adder tree, each adder exactly as wide as its range;
+//! - then argmax (multi-class, first maximum wins), `score > 0` (binary) or the score
+//!   itself (regression).
+//!
+//! The result is combinational with registered outputs (latency 1); the `pipeline`
+//! pass places further registers.
+
+use crate::ir::{CmpOp, InputPort, Ir, Node, NodeId, Op, Origin, OutputPort, Ty};
+use crate::model::Task;
+use crate::quant::{QNode, QuantModel};
+use crate::vlog::legal_ident;
+use std::collections::HashMap;
+
+/// Builds IR with hash-consing: an identical (op, type) is created once.
+pub struct Builder {
+    pub nodes: Vec<Node>,
+    ranges: Vec<(i64, i64)>,
+    memo: HashMap<(Op, Ty), NodeId>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Builder {
+    pub fn new() -> Self {
+        Builder {
+            nodes: Vec::new(),
+            ranges: Vec::new(),
+            memo: HashMap::new(),
+        }
+    }
+
+    /// Range of a node built so far.
+    pub fn range(&self, id: NodeId) -> (i64, i64) {
+        self.ranges[id as usize]
+    }
+
+    /// Constant value of a node, if it is one.
+    pub fn constant(&self, id: NodeId) -> Option<i64> {
+        match self.nodes[id as usize].op {
+            Op::Const(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Adds (or finds) a node. Its range is computed from its operands.
+    pub fn add(&mut self, op: Op, ty: Ty, stage: u32, origin: Origin) -> NodeId {
+        let key = (op, ty);
+        if let Some(&id) = self.memo.get(&key) {
+            if self.nodes[id as usize].stage == stage || matches!(key.0, Op::Const(_)) {
+                return id;
+            }
+        }
+        let (op, ty) = key;
+        let r = |id: &NodeId| self.ranges[*id as usize];
+        let range = match &op {
+            Op::Input(_) => ty.bounds(),
+            Op::Const(c) => (*c, *c),
+            Op::Cmp(..) | Op::Not(_) | Op::And(_) | Op::Or(_) => (0, 1),
+            Op::Mux { t, f, .. } => {
+                let (a, b) = (r(t), r(f));
+                (a.0.min(b.0), a.1.max(b.1))
+            }
+            Op::Add(a, b) => {
+                let (a, b) = (r(a), r(b));
+                (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
+            }
+            Op::Reg(a) => r(a),
+        };
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(Node {
+            op: op.clone(),
+            ty,
+            stage,
+            origin,
+        });
+        self.ranges.push(range);
+        self.memo.insert((op, ty), id);
+        id
+    }
+
+    /// A constant of the narrowest type.
+    pub fn konst(&mut self, c: i64) -> NodeId {
+        self.add(Op::Const(c), Ty::for_range(c, c), 0, Origin::Const)
+    }
+
+    /// `sel ? t : f`, folded when both sides are the same node.
+    pub fn mux(&mut self, sel: NodeId, t: NodeId, f: NodeId, origin: Origin) -> NodeId {
+        if t == f {
+            return t;
+        }
+        let (a, b) = (self.range(t), self.range(f));
+        let ty = Ty::for_range(a.0.min(b.0), a.1.max(b.1));
+        self.add(Op::Mux { sel, t, f }, ty, 0, origin)
+    }
+
+    /// `a + b` as wide as its range; two constants fold.
+    pub fn sum(&mut self, a: NodeId, b: NodeId, origin: Origin) -> NodeId {
+        if let (Some(x), Some(y)) = (self.constant(a), self.constant(b)) {
+            return self.konst(x + y);
+        }
+        let (x, y) = (self.range(a), self.range(b));
+        let ty = Ty::for_range(x.0 + y.0, x.1 + y.1);
+        self.add(Op::Add(a, b), ty, 0, origin)
+    }
+}
+
+/// Lowers a quantised model into IR (combinational, outputs registered).
+pub fn lower(qm: &QuantModel) -> Ir {
+    let mut b = Builder::new();
+    // Inputs: the features some split reads.
+    let mut inputs = Vec::new();
+    let mut input_node = HashMap::new();
+    for f in qm.used_features() {
+        let q = &qm.features[f];
+        let ty = Ty {
+            width: q.fmt.width(),
+            signed: q.fmt.signed,
+        };
+        let port = inputs.len() as u32;
+        inputs.push(InputPort {
+            name: format!("x{f}_{}", legal_ident(&q.name)),
+            ty,
+            feature: f as u32,
+            label: q.name.clone(),
+            frac_bits: q.fmt.frac_bits,
+        });
+        let id = b.add(Op::Input(port), ty, 0, Origin::Feature(f as u32));
+        input_node.insert(f, id);
+    }
+    // Trees.
+    let mut group_terms: Vec<Vec<NodeId>> = vec![Vec::new(); qm.n_groups];
+    for (ti, t) in qm.trees.iter().enumerate() {
+        let v = lower_tree(&mut b, qm, ti, &input_node);
+        group_terms[t.group].push(v);
+    }
+    // Sums: constants (single-leaf trees, folded trees) go into the bias.
+    let mut scores = Vec::new();
+    for (g, terms) in group_terms.iter().enumerate() {
+        let mut bias = qm.bias[g];
+        let mut live = Vec::new();
+        for &t in terms {
+            match b.constant(t) {
+                Some(c) => bias += c,
+                None => live.push(t),
+            }
+        }
+        if bias != 0 || live.is_empty() {
+            live.push(b.konst(bias));
+        }
+        let origin = Origin::Sum { group: g as u32 };
+        while live.len() > 1 {
+            let mut next = Vec::with_capacity(live.len().div_ceil(2));
+            for pair in live.chunks(2) {
+                next.push(match pair {
+                    [x, y] => b.sum(*x, *y, origin.clone()),
+                    [x] => *x,
+                    _ => unreachable!("chunks(2) yields one or two"),
+                });
+            }
+            live = next;
+        }
+        scores.push(live[0]);
+    }
+    // Decision.
+    let mut outs: Vec<(String, NodeId)> = Vec::new();
+    match qm.task {
+        Task::Regression => outs.push(("out_score".into(), scores[0])),
+        Task::Classification if qm.n_groups == 1 => {
+            let zero = b.konst(0);
+            let class = match b.constant(scores[0]) {
+                Some(s) => b.konst(i64::from(s > 0)),
+                None => b.add(
+                    Op::Cmp(CmpOp::Gt, scores[0], zero),
+                    Ty::BIT,
+                    0,
+                    Origin::Decide,
+                ),
+            };
+            outs.push(("out_class".into(), class));
+            outs.push(("out_score".into(), scores[0]));
+        }
+        Task::Classification => {
+            let class = argmax(&mut b, &scores);
+            outs.push(("out_class".into(), class));
+            for (g, &s) in scores.iter().enumerate() {
+                outs.push((format!("out_score_{g}"), s));
+            }
+        }
+    }
+    // Registered outputs (stage 1). A constant output keeps its port type.
+    let mut outputs = Vec::new();
+    for (name, id) in outs {
+        let ty = output_type(&name, &b, id, qm);
+        let src = match b.constant(id) {
+            Some(c) => b.add(Op::Const(c), ty, 0, Origin::Const),
+            None => id,
+        };
+        let ty = b.nodes[src as usize].ty;
+        let r = b.add(Op::Reg(src), ty, 1, Origin::Pipeline);
+        outputs.push(OutputPort { name, node: r });
+    }
+    Ir {
+        inputs,
+        nodes: b.nodes,
+        outputs,
+    }
+}
+
+/// The class output is `clog2(n_classes)` bits whatever its range; scores keep theirs.
+fn output_type(name: &str, b: &Builder, id: NodeId, qm: &QuantModel) -> Ty {
+    if name == "out_class" {
+        let max = qm.n_classes.max(2) as i64 - 1;
+        Ty::for_range(0, max)
+    } else {
+        let (lo, hi) = b.range(id);
+        Ty::for_range(lo, hi)
+    }
+}
+
+/// The leaf code a tree selects, as a mux tree on comparator bits (post-order, no recursion).
+fn lower_tree(
+    b: &mut Builder,
+    qm: &QuantModel,
+    ti: usize,
+    inputs: &HashMap<usize, NodeId>,
+) -> NodeId {
+    let t = &qm.trees[ti];
+    let mut value: Vec<Option<NodeId>> = vec![None; t.nodes.len()];
+    let mut stack = vec![(0usize, false)];
+    while let Some((i, expanded)) = stack.pop() {
+        match t.nodes[i] {
+            QNode::Leaf { code } => value[i] = Some(b.konst(code)),
+            QNode::Split {
+                feature,
+                k,
+                left,
+                right,
+            } => {
+                let fmt = &qm.features[feature].fmt;
+                let constant = if k <= fmt.min_code() {
+                    Some(right)
+                } else if k > fmt.max_code() {
+                    Some(left)
+                } else {
+                    None
+                };
+                if !expanded {
+                    stack.push((i, true));
+                    match constant {
+                        Some(c) => stack.push((c, false)),
+                        None => {
+                            stack.push((right, false));
+                            stack.push((left, false));
+                        }
+                    }
+                    continue;
+                }
+                value[i] = Some(match constant {
+                    Some(c) => value[c].expect("child lowered first"),
+                    None => {
+                        let x = inputs[&feature];
+                        let kc = b.add(Op::Const(k), b.nodes[x as usize].ty, 0, Origin::Const);
+                        let sel = b.add(
+                            Op::Cmp(CmpOp::Lt, x, kc),
+                            Ty::BIT,
+                            0,
+                            Origin::Comparator {
+                                feature: feature as u32,
+                                k,
+                            },
+                        );
+                        let (l, r) = (
+                            value[left].expect("lowered"),
+                            value[right].expect("lowered"),
+                        );
+                        b.mux(
+                            sel,
+                            l,
+                            r,
+                            Origin::Tree {
+                                tree: ti as u32,
+                                node: i as u32,
+                            },
+                        )
+                    }
+                });
+            }
+        }
+    }
+    value[0].expect("root lowered")
+}
+
+/// Argmax over scores as a balanced tree of compare-select units; on a tie the lower
+/// index wins, so the result is the first maximum.
+fn argmax(b: &mut Builder, scores: &[NodeId]) -> NodeId {
+    let idx_ty = Ty::for_range(0, scores.len() as i64 - 1);
+    let mut level: Vec<(NodeId, NodeId)> = scores
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| (b.add(Op::Const(k as i64), idx_ty, 0, Origin::Const), s))
+        .collect();
+    while level.len() > 1 {
+        let mut next = Vec::with_capacity(level.len().div_ceil(2));
+        for pair in level.chunks(2) {
+            next.push(match pair {
+                [(ia, sa), (ib, sb)] => {
+                    let sel = b.add(Op::Cmp(CmpOp::Gt, *sb, *sa), Ty::BIT, 0, Origin::Decide);
+                    let s = b.mux(sel, *sb, *sa, Origin::Decide);
+                    let i = b.mux(sel, *ib, *ia, Origin::Decide);
+                    (i, s)
+                }
+                [x] => *x,
+                _ => unreachable!("chunks(2) yields one or two"),
+            });
+        }
+        level = next;
+    }
+    level[0].0
+}

@@ -1,0 +1,192 @@
+//! Pass `pipeline`: places pipeline registers where the estimated logic delay of a stage would exceed the budget.
+//!
+//! Existing registers are removed, then nodes are visited in topological order
+//! (ASAP). A node's arrival time is the latest arrival among its operands in its
+//! stage plus its own delay; when that exceeds the budget (and the node is not first
+//! in its stage) the node moves to the next stage and its operands are registered.
+//! Inputs are always registered before any logic, and outputs after it, so the core
+//! has registered inputs and outputs. Registers of one value at one stage are shared.
+//! Every path from input to output crosses the same number of registers, so the
+//! latency is the stage of the outputs; `eval()` is unchanged (registers are identity).
+
+use super::{Pass, PassOptions};
+use crate::ir::{CmpOp, Ir, Node, NodeId, Op, Origin, OutputPort};
+use std::collections::HashMap;
+
+pub const PASS: Pass = Pass {
+    name: "pipeline",
+    description: "place pipeline registers by a per-stage logic-delay budget",
+    run,
+};
+
+/// Estimated delay in LUT levels: a LUT per level, carry chains at a tenth of a level per bit.
+pub fn delay(ir: &Ir, n: &Node) -> f64 {
+    let width_of = |id: &NodeId| f64::from(ir.nodes[*id as usize].ty.width);
+    match &n.op {
+        Op::Input(_) | Op::Const(_) | Op::Reg(_) => 0.0,
+        Op::Cmp(CmpOp::Lt | CmpOp::Gt, a, b) => 1.0 + 0.1 * width_of(a).max(width_of(b)),
+        Op::Add(..) => 1.0 + 0.1 * f64::from(n.ty.width),
+        Op::Not(_) | Op::Mux { .. } => 1.0,
+        Op::And(v) | Op::Or(v) => (v.len() as f64).log(4.0).ceil().max(1.0),
+    }
+}
+
+struct Staged {
+    nodes: Vec<Node>,
+    arrival: Vec<f64>,
+    /// Register of (node, stage) already built.
+    regs: HashMap<(NodeId, u32), NodeId>,
+}
+
+impl Staged {
+    fn push(&mut self, node: Node, arrival: f64) -> NodeId {
+        self.nodes.push(node);
+        self.arrival.push(arrival);
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    fn is_const(&self, id: NodeId) -> bool {
+        matches!(self.nodes[id as usize].op, Op::Const(_))
+    }
+
+    /// `id` delayed to `stage` through a chain of shared registers.
+    fn at_stage(&mut self, id: NodeId, stage: u32) -> NodeId {
+        if self.is_const(id) {
+            return id;
+        }
+        let mut cur = id;
+        let mut s = self.nodes[id as usize].stage;
+        while s < stage {
+            s += 1;
+            cur = match self.regs.get(&(id, s)) {
+                Some(&r) => r,
+                None => {
+                    let ty = self.nodes[cur as usize].ty;
+                    let r = self.push(
+                        Node {
+                            op: Op::Reg(cur),
+                            ty,
+                            stage: s,
+                            origin: Origin::Pipeline,
+                        },
+                        0.0,
+                    );
+                    self.regs.insert((id, s), r);
+                    r
+                }
+            };
+        }
+        cur
+    }
+}
+
+fn run(ir: &Ir, opts: &PassOptions) -> Ir {
+    let n = ir.nodes.len();
+    // Old id -> new id, looking through registers.
+    let mut map = vec![NodeId::MAX; n];
+    let mut st = Staged {
+        nodes: Vec::with_capacity(n * 2),
+        arrival: Vec::with_capacity(n * 2),
+        regs: HashMap::new(),
+    };
+    for (i, node) in ir.nodes.iter().enumerate() {
+        match &node.op {
+            Op::Reg(a) => {
+                map[i] = map[*a as usize];
+                continue;
+            }
+            Op::Const(_) | Op::Input(_) => {
+                map[i] = st.push(
+                    Node {
+                        stage: 0,
+                        ..node.clone()
+                    },
+                    0.0,
+                );
+                continue;
+            }
+            _ => {}
+        }
+        let ops: Vec<NodeId> = node
+            .op
+            .operands()
+            .iter()
+            .map(|&a| map[a as usize])
+            .collect();
+        let live: Vec<NodeId> = ops.iter().copied().filter(|&a| !st.is_const(a)).collect();
+        // Logic never sits in stage 0: inputs are registered first.
+        let mut stage = live
+            .iter()
+            .map(|&a| st.nodes[a as usize].stage)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let d = delay(ir, node);
+        let start = live
+            .iter()
+            .filter(|&&a| st.nodes[a as usize].stage == stage)
+            .map(|&a| st.arrival[a as usize])
+            .fold(0.0, f64::max);
+        let mut arrival = start + d;
+        if arrival > opts.stage_budget && start > 0.0 {
+            stage += 1;
+            arrival = d;
+        }
+        let mut k = 0;
+        let staged_ops: Vec<NodeId> = ops.iter().map(|&a| st.at_stage(a, stage)).collect();
+        let op = node.op.map(|_| {
+            k += 1;
+            staged_ops[k - 1]
+        });
+        map[i] = st.push(
+            Node {
+                op,
+                stage,
+                ..node.clone()
+            },
+            arrival,
+        );
+    }
+    // Registered outputs, all at one stage.
+    let last = ir
+        .outputs
+        .iter()
+        .map(|o| {
+            let id = map[o.node as usize];
+            if st.is_const(id) {
+                0
+            } else {
+                st.nodes[id as usize].stage
+            }
+        })
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut outputs = Vec::new();
+    for o in &ir.outputs {
+        let id = map[o.node as usize];
+        let node = if st.is_const(id) {
+            let ty = st.nodes[id as usize].ty;
+            st.push(
+                Node {
+                    op: Op::Reg(id),
+                    ty,
+                    stage: last,
+                    origin: Origin::Pipeline,
+                },
+                0.0,
+            )
+        } else {
+            st.at_stage(id, last)
+        };
+        outputs.push(OutputPort {
+            name: o.name.clone(),
+            node,
+        });
+    }
+    Ir {
+        inputs: ir.inputs.clone(),
+        nodes: st.nodes,
+        outputs,
+    }
+}

@@ -1,0 +1,378 @@
+//! Quantisation: choose fixed-point formats from calibration data, convert a float model
+//! into an integer model, and the integer predictor that defines what the hardware computes.
+//!
+//! The integer predictor ([`QuantModel::predict_codes`]) walks trees on integer input
+//! codes and is independent of the hardware IR; equality 2 of DESIGN.md says the IR's
+//! `eval()` equals it exactly.
+//!
+//! Leaves: every leaf value `v` (times the model's `leaf_scale`) becomes
+//! `q = round(v·2^g)`; each tree stores `q − min_t q` (non-negative, narrow) and the
+//! per-tree minima are folded, with `round(base·2^g)`, into one bias per output group.
+//! The integer score of a group is therefore exactly `round(base·2^g) + Σ q`.
+
+mod search;
+
+pub use crate::fixed::QFmt;
+pub use search::{choose, missing_error, rmse, Choice, Loss, SearchOptions, Trial};
+
+use crate::error::{Error, Result};
+use crate::fixed::{convert_split, SplitCode};
+use crate::model::{Model, Node, PostTransform, Precision, Task};
+use serde::{Deserialize, Serialize};
+
+/// Widest input code the search and `--input-bits` allow: grid values stay exact in float32.
+pub const MAX_INPUT_BITS: u32 = 24;
+/// Widest leaf format `--leaf-bits` allows.
+pub const MAX_LEAF_BITS: u32 = 32;
+
+/// One input feature as the hardware sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeatureQ {
+    pub name: String,
+    pub fmt: QFmt,
+    /// True iff some split depends on this feature (after constant folding).
+    pub used: bool,
+}
+
+/// A node of a quantised tree; indices match the float model's tree node for node.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum QNode {
+    /// Go left iff `code[feature] < k`; `k` is clamped to `[min_code, max_code + 1]`,
+    /// so `k == min_code` never goes left and `k == max_code + 1` always does.
+    Split {
+        feature: usize,
+        k: i64,
+        left: usize,
+        right: usize,
+    },
+    /// Non-negative leaf code (the tree's minimum is folded into the bias).
+    Leaf { code: i64 },
+}
+
+/// A quantised tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QTree {
+    pub group: usize,
+    pub nodes: Vec<QNode>,
+}
+
+/// The quantised model: the integer reference for the hardware.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuantModel {
+    pub task: Task,
+    pub n_classes: usize,
+    pub n_groups: usize,
+    pub precision: Precision,
+    pub features: Vec<FeatureQ>,
+    /// Width requested for inputs (every feature's format has this width).
+    pub input_bits: u32,
+    /// Width requested for leaves, and the format leaves were rounded in.
+    pub leaf_bits: u32,
+    pub leaf_fmt: QFmt,
+    /// Per output group, in units of `2^-leaf_fmt.frac_bits`.
+    pub bias: Vec<i64>,
+    pub trees: Vec<QTree>,
+    pub post: PostTransform,
+}
+
+/// An integer prediction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QPrediction {
+    /// Score per output group, bias included.
+    pub scores: Vec<i64>,
+    /// Class (classification), else 0.
+    pub class: usize,
+}
+
+/// The widths asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Widths {
+    pub input_bits: u32,
+    pub leaf_bits: u32,
+}
+
+/// Per-feature input formats of `bits` bits covering the calibration values and
+/// every finite threshold on that feature.
+pub fn input_formats(model: &Model, rows: &[Vec<f64>], bits: u32) -> Vec<QFmt> {
+    let n = model.n_features;
+    let mut lo = vec![f64::INFINITY; n];
+    let mut hi = vec![f64::NEG_INFINITY; n];
+    let mut see = |f: usize, v: f64| {
+        if v.is_finite() && f < n {
+            lo[f] = lo[f].min(v);
+            hi[f] = hi[f].max(v);
+        }
+    };
+    for row in rows {
+        for (f, &v) in row.iter().enumerate() {
+            see(f, v);
+        }
+    }
+    for t in &model.trees {
+        for node in &t.nodes {
+            if let Node::Split {
+                feature, threshold, ..
+            } = node
+            {
+                see(*feature, *threshold);
+            }
+        }
+    }
+    (0..n)
+        .map(|f| {
+            if lo[f] > hi[f] {
+                QFmt::for_range(0.0, 0.0, bits)
+            } else {
+                QFmt::for_range(lo[f], hi[f], bits)
+            }
+        })
+        .collect()
+}
+
+/// Converts every split of `model` for the given input formats.
+fn convert_trees(model: &Model, fmts: &[QFmt]) -> Vec<Vec<QNode>> {
+    model
+        .trees
+        .iter()
+        .map(|t| {
+            t.nodes
+                .iter()
+                .map(|n| match n {
+                    Node::Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                        ..
+                    } => {
+                        let fmt = &fmts[*feature];
+                        let k =
+                            match convert_split(fmt, *threshold, model.split_op, model.precision) {
+                                SplitCode::Less(k) => k,
+                                SplitCode::Always(true) => fmt.max_code() + 1,
+                                SplitCode::Always(false) => fmt.min_code(),
+                            };
+                        QNode::Split {
+                            feature: *feature,
+                            k,
+                            left: *left,
+                            right: *right,
+                        }
+                    }
+                    Node::Leaf { .. } => QNode::Leaf { code: 0 },
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The leaf format for `bits` bits: signed, covering the largest |leaf|.
+pub fn leaf_format(model: &Model, bits: u32) -> QFmt {
+    let mut a = 0.0f64;
+    for t in &model.trees {
+        for n in &t.nodes {
+            if let Node::Leaf { value } = n {
+                a = a.max((value * model.leaf_scale).abs());
+            }
+        }
+    }
+    QFmt::for_range(-a, a, bits)
+}
+
+/// Fills leaf codes and biases for a leaf format.
+fn set_leaves(model: &Model, trees: &mut [QTree], leaf_fmt: &QFmt) -> Vec<i64> {
+    let mut bias: Vec<i64> = model
+        .base_score
+        .iter()
+        .map(|&b| leaf_fmt.round_value(b))
+        .collect();
+    for (t, qt) in model.trees.iter().zip(trees.iter_mut()) {
+        let q: Vec<Option<i64>> = t
+            .nodes
+            .iter()
+            .map(|n| match n {
+                Node::Leaf { value } => Some(leaf_fmt.round_value(value * model.leaf_scale)),
+                Node::Split { .. } => None,
+            })
+            .collect();
+        let min = q.iter().flatten().copied().min().unwrap_or(0);
+        bias[t.group] += min;
+        for (node, q) in qt.nodes.iter_mut().zip(q) {
+            if let (QNode::Leaf { code }, Some(q)) = (node, q) {
+                *code = q - min;
+            }
+        }
+    }
+    bias
+}
+
+/// Quantises `model` with the given widths, formats drawn from the calibration rows.
+pub fn quantize(model: &Model, rows: &[Vec<f64>], widths: Widths) -> Result<QuantModel> {
+    check_widths(widths)?;
+    let fmts = input_formats(model, rows, widths.input_bits);
+    Ok(quantize_with(model, &fmts, widths))
+}
+
+fn check_widths(w: Widths) -> Result<()> {
+    if !(1..=MAX_INPUT_BITS).contains(&w.input_bits) {
+        return Err(Error::input(
+            "--input-bits",
+            "",
+            format!(
+                "{} is out of range; expected 1 to {MAX_INPUT_BITS}",
+                w.input_bits
+            ),
+        ));
+    }
+    if !(2..=MAX_LEAF_BITS).contains(&w.leaf_bits) {
+        return Err(Error::input(
+            "--leaf-bits",
+            "",
+            format!(
+                "{} is out of range; expected 2 to {MAX_LEAF_BITS}",
+                w.leaf_bits
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Quantises with explicit input formats.
+pub fn quantize_with(model: &Model, fmts: &[QFmt], widths: Widths) -> QuantModel {
+    let nodes = convert_trees(model, fmts);
+    let mut trees: Vec<QTree> = model
+        .trees
+        .iter()
+        .zip(nodes)
+        .map(|(t, nodes)| QTree {
+            group: t.group,
+            nodes,
+        })
+        .collect();
+    let leaf_fmt = leaf_format(model, widths.leaf_bits);
+    let bias = set_leaves(model, &mut trees, &leaf_fmt);
+    let mut used = vec![false; model.n_features];
+    for t in &trees {
+        for n in &t.nodes {
+            if let QNode::Split { feature, k, .. } = n {
+                let f = &fmts[*feature];
+                if *k > f.min_code() && *k <= f.max_code() {
+                    used[*feature] = true;
+                }
+            }
+        }
+    }
+    let features = fmts
+        .iter()
+        .enumerate()
+        .map(|(f, fmt)| FeatureQ {
+            name: model.feature_name(f),
+            fmt: *fmt,
+            used: used[f],
+        })
+        .collect();
+    QuantModel {
+        task: model.task,
+        n_classes: model.n_classes,
+        n_groups: model.n_groups(),
+        precision: model.precision,
+        features,
+        input_bits: widths.input_bits,
+        leaf_bits: widths.leaf_bits,
+        leaf_fmt,
+        bias,
+        trees,
+        post: model.post,
+    }
+}
+
+impl QuantModel {
+    /// Input codes for one row of real values (all features, in model order).
+    /// A missing value in a feature the hardware reads is an error; unused features
+    /// encode as 0.
+    pub fn encode_row(&self, row: &[f64]) -> std::result::Result<Vec<i64>, usize> {
+        let mut codes = Vec::with_capacity(self.features.len());
+        for (f, q) in self.features.iter().enumerate() {
+            let x = row.get(f).copied().unwrap_or(f64::NAN);
+            if x.is_nan() {
+                if q.used {
+                    return Err(f);
+                }
+                codes.push(0);
+            } else {
+                codes.push(q.fmt.quantize_input(x, self.precision));
+            }
+        }
+        Ok(codes)
+    }
+
+    /// Leaf node index reached in tree `t` by codes.
+    pub fn leaf_index(&self, t: &QTree, codes: &[i64]) -> usize {
+        let mut i = 0;
+        for _ in 0..=t.nodes.len() {
+            match t.nodes[i] {
+                QNode::Leaf { .. } => return i,
+                QNode::Split {
+                    feature,
+                    k,
+                    left,
+                    right,
+                } => i = if codes[feature] < k { left } else { right },
+            }
+        }
+        i
+    }
+
+    /// Leaf code at node `i` (0 for a split node, which callers never pass).
+    pub fn leaf_code(t: &QTree, i: usize) -> i64 {
+        match t.nodes[i] {
+            QNode::Leaf { code } => code,
+            QNode::Split { .. } => 0,
+        }
+    }
+
+    /// Class from integer scores: binary `score > 0`, multi-class first maximum.
+    pub fn decide(&self, scores: &[i64]) -> usize {
+        match self.task {
+            Task::Regression => 0,
+            Task::Classification if self.n_groups == 1 => usize::from(scores[0] > 0),
+            Task::Classification => {
+                let mut best = 0;
+                for (k, &s) in scores.iter().enumerate() {
+                    if s > scores[best] {
+                        best = k;
+                    }
+                }
+                best
+            }
+        }
+    }
+
+    /// The integer prediction for input codes.
+    pub fn predict_codes(&self, codes: &[i64]) -> QPrediction {
+        let mut scores = self.bias.clone();
+        for t in &self.trees {
+            scores[t.group] += Self::leaf_code(t, self.leaf_index(t, codes));
+        }
+        let class = self.decide(&scores);
+        QPrediction { scores, class }
+    }
+
+    /// Scores back in real units (margins).
+    pub fn real_scores(&self, scores: &[i64]) -> Vec<f64> {
+        scores.iter().map(|&s| self.leaf_fmt.to_real(s)).collect()
+    }
+
+    /// Outputs in the library's terms: the post-transform applied to the real margins.
+    pub fn outputs(&self, scores: &[i64]) -> Vec<f64> {
+        self.post.apply(&self.real_scores(scores))
+    }
+
+    /// Features the hardware reads, in model order.
+    pub fn used_features(&self) -> Vec<usize> {
+        (0..self.features.len())
+            .filter(|&f| self.features[f].used)
+            .collect()
+    }
+}

@@ -1,0 +1,319 @@
+//! Width search: the smallest design whose quantisation loss on the calibration data stays within budget.
+//!
+//! Loss, in percentage points:
+//! - classification: the share of rows whose fixed-point class differs from the float
+//!   class. This bounds the accuracy loss from above (a row can only lose accuracy by
+//!   flipping), needs no labels, and is what generalises to unseen rows;
+//! - regression: the relative RMSE increase against the `label` column, or, without
+//!   labels, the RMSE between fixed and float predictions relative to the spread of the
+//!   float predictions.
+//!
+//! For each input width, rows are routed to leaves once; leaf widths are then tried
+//! from narrow to wide (cheap: only sums change). Among widths that meet the budget
+//! the one with the smallest area estimate wins.
+
+use super::{input_formats, quantize_with, QNode, QuantModel, Widths, MAX_INPUT_BITS};
+use crate::error::{Error, Result};
+use crate::model::{Model, Task};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Widest leaf format the search tries.
+const SEARCH_MAX_LEAF_BITS: u32 = 24;
+
+/// What the search may choose.
+#[derive(Clone, Debug)]
+pub struct SearchOptions {
+    /// Budget in percentage points (classification) or percent RMSE increase (regression).
+    pub max_loss: f64,
+    /// Fixed input width, if the user chose one.
+    pub input_bits: Option<u32>,
+    /// Fixed leaf width, if the user chose one.
+    pub leaf_bits: Option<u32>,
+}
+
+/// How the loss was measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// Percentage of rows whose class flipped.
+    FlippedRows,
+    /// Relative RMSE increase against labels, percent.
+    RmseIncrease,
+    /// RMSE of fixed vs float relative to the float predictions' spread, percent.
+    RmseVsFloat,
+}
+
+/// One width pair tried.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trial {
+    pub input_bits: u32,
+    pub leaf_bits: u32,
+    pub loss: f64,
+    /// Area estimate (bit-operations), comparable between trials.
+    pub cost: u64,
+    pub within_budget: bool,
+}
+
+/// The search result.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    pub model: QuantModel,
+    pub loss: f64,
+    pub loss_kind: Loss,
+    pub budget_met: bool,
+    pub trials: Vec<Trial>,
+}
+
+/// Float predictions the loss compares against.
+struct Reference<'a> {
+    task: Task,
+    classes: Vec<usize>,
+    outputs: Vec<f64>,
+    labels: Option<&'a [f64]>,
+    rmse_float: f64,
+    spread: f64,
+}
+
+/// Chooses widths for `model` on calibration `rows` (named `data` in errors).
+pub fn choose(
+    model: &Model,
+    rows: &[Vec<f64>],
+    labels: Option<&[f64]>,
+    opts: &SearchOptions,
+    data: &str,
+) -> Result<Choice> {
+    if rows.is_empty() {
+        return Err(Error::input(
+            data,
+            "",
+            "no data rows; expected calibration rows after the header",
+        ));
+    }
+    let reference = Reference::new(model, rows, labels);
+    let loss_kind = match (model.task, labels) {
+        (Task::Classification, _) => Loss::FlippedRows,
+        (Task::Regression, Some(_)) => Loss::RmseIncrease,
+        (Task::Regression, None) => Loss::RmseVsFloat,
+    };
+    let b_range: Vec<u32> = match opts.input_bits {
+        Some(b) => vec![b],
+        None => (2..=MAX_INPUT_BITS).collect(),
+    };
+    let l_range: Vec<u32> = match opts.leaf_bits {
+        Some(l) => vec![l],
+        None => (2..=SEARCH_MAX_LEAF_BITS).collect(),
+    };
+    let l_max = *l_range.last().unwrap_or(&SEARCH_MAX_LEAF_BITS);
+    let mut trials = Vec::new();
+    let mut best: Option<(u64, QuantModel, f64)> = None;
+    let mut best_b = 0;
+    let mut fallback: Option<(f64, QuantModel)> = None;
+    for &b in &b_range {
+        if best.is_some() && b > best_b + 3 {
+            break;
+        }
+        let fmts = input_formats(model, rows, b);
+        let probe = quantize_with(
+            model,
+            &fmts,
+            Widths {
+                input_bits: b,
+                leaf_bits: l_max,
+            },
+        );
+        let leaves = route(&probe, rows, data)?;
+        for &l in &l_range {
+            let qm = if l == l_max {
+                probe.clone()
+            } else {
+                quantize_with(
+                    model,
+                    &fmts,
+                    Widths {
+                        input_bits: b,
+                        leaf_bits: l,
+                    },
+                )
+            };
+            let loss = reference.loss(&qm, &leaves);
+            let ok = loss <= opts.max_loss + 1e-12;
+            let cost = area_estimate(&qm);
+            trials.push(Trial {
+                input_bits: b,
+                leaf_bits: l,
+                loss,
+                cost,
+                within_budget: ok,
+            });
+            if fallback.as_ref().is_none_or(|(f, _)| loss < *f) {
+                fallback = Some((loss, qm.clone()));
+            }
+            if ok {
+                if best.as_ref().is_none_or(|(c, _, _)| cost < *c) {
+                    best = Some((cost, qm, loss));
+                    best_b = b;
+                }
+                break;
+            }
+            // Wider leaves cannot fix a loss the widest leaves already have.
+            if l == l_range[0] && l_range.len() > 1 {
+                let widest = reference.loss(&probe, &leaves);
+                if widest > opts.max_loss + 1e-12 {
+                    trials.push(Trial {
+                        input_bits: b,
+                        leaf_bits: l_max,
+                        loss: widest,
+                        cost: area_estimate(&probe),
+                        within_budget: false,
+                    });
+                    if fallback.as_ref().is_none_or(|(f, _)| widest < *f) {
+                        fallback = Some((widest, probe.clone()));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    let (model, loss, budget_met) = match (best, fallback) {
+        (Some((_, qm, loss)), _) => (qm, loss, true),
+        (None, Some((loss, qm))) => (qm, loss, false),
+        (None, None) => return Err(Error::Internal("width search tried nothing".into())),
+    };
+    Ok(Choice {
+        model,
+        loss,
+        loss_kind,
+        budget_met,
+        trials,
+    })
+}
+
+/// Leaf node index per (row, tree), row-major.
+fn route(qm: &QuantModel, rows: &[Vec<f64>], data: &str) -> Result<Vec<u32>> {
+    let mut out = Vec::with_capacity(rows.len() * qm.trees.len());
+    for (r, row) in rows.iter().enumerate() {
+        let codes = qm
+            .encode_row(row)
+            .map_err(|f| missing_error(qm, data, r, f))?;
+        for t in &qm.trees {
+            out.push(qm.leaf_index(t, &codes) as u32);
+        }
+    }
+    Ok(out)
+}
+
+/// The error for a missing value in a feature the hardware reads.
+pub fn missing_error(qm: &QuantModel, data: &str, row: usize, feature: usize) -> Error {
+    Error::input(
+        data,
+        format!("line {}, column '{}'", row + 2, qm.features[feature].name),
+        "missing value in a feature the model splits on; missing values cannot be built into hardware yet, expected a number",
+    )
+}
+
+impl<'a> Reference<'a> {
+    fn new(model: &Model, rows: &[Vec<f64>], labels: Option<&'a [f64]>) -> Self {
+        let preds: Vec<_> = rows.iter().map(|r| model.predict_row(r)).collect();
+        let classes = preds.iter().map(|p| p.class).collect();
+        let outputs: Vec<f64> = preds.iter().map(|p| p.outputs[0]).collect();
+        let rmse_float = labels.map(|y| rmse(&outputs, y)).unwrap_or(0.0);
+        let mean = outputs.iter().sum::<f64>() / outputs.len() as f64;
+        let spread =
+            (outputs.iter().map(|o| (o - mean).powi(2)).sum::<f64>() / outputs.len() as f64).sqrt();
+        Reference {
+            task: model.task,
+            classes,
+            outputs,
+            labels,
+            rmse_float,
+            spread,
+        }
+    }
+
+    fn loss(&self, qm: &QuantModel, leaves: &[u32]) -> f64 {
+        let n_trees = qm.trees.len();
+        let n = self.classes.len();
+        let mut flipped = 0usize;
+        let mut fixed_out = Vec::with_capacity(n);
+        let mut scores = vec![0i64; qm.n_groups];
+        for r in 0..n {
+            scores.copy_from_slice(&qm.bias);
+            for (t, tree) in qm.trees.iter().enumerate() {
+                let i = leaves[r * n_trees + t] as usize;
+                if let QNode::Leaf { code } = tree.nodes[i] {
+                    scores[tree.group] += code;
+                }
+            }
+            match self.task {
+                Task::Classification => {
+                    flipped += usize::from(qm.decide(&scores) != self.classes[r])
+                }
+                Task::Regression => fixed_out.push(qm.outputs(&scores)[0]),
+            }
+        }
+        match self.task {
+            Task::Classification => 100.0 * flipped as f64 / n as f64,
+            Task::Regression => match self.labels {
+                Some(y) => {
+                    let fixed = rmse(&fixed_out, y);
+                    if self.rmse_float > 0.0 {
+                        100.0 * (fixed - self.rmse_float) / self.rmse_float
+                    } else {
+                        100.0 * fixed
+                    }
+                }
+                None => {
+                    100.0 * rmse(&fixed_out, &self.outputs) / self.spread.max(f64::MIN_POSITIVE)
+                }
+            },
+        }
+    }
+}
+
+/// Root mean square difference.
+pub fn rmse(a: &[f64], b: &[f64]) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    (a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>() / a.len() as f64).sqrt()
+}
+
+/// Area estimate in bit-operations: one per comparator bit, one per mux bit in each
+/// tree, one per adder input bit. Only for ranking widths against each other.
+pub fn area_estimate(qm: &QuantModel) -> u64 {
+    let mut cmps = BTreeSet::new();
+    let mut cost = 0u64;
+    let mut per_group = vec![0u64; qm.n_groups];
+    for t in &qm.trees {
+        per_group[t.group] += 1;
+    }
+    for t in &qm.trees {
+        let max_code = t
+            .nodes
+            .iter()
+            .map(|n| match n {
+                QNode::Leaf { code } => *code,
+                QNode::Split { .. } => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        let w = u64::from(64 - (max_code as u64).leading_zeros());
+        let mut splits = 0u64;
+        for n in &t.nodes {
+            if let QNode::Split { feature, k, .. } = n {
+                let f = &qm.features[*feature].fmt;
+                if *k > f.min_code() && *k <= f.max_code() {
+                    splits += 1;
+                    cmps.insert((*feature, *k));
+                }
+            }
+        }
+        let log_trees = u64::from(64 - per_group[t.group].leading_zeros());
+        cost += splits * w + w + log_trees;
+    }
+    for (f, _) in &cmps {
+        cost += u64::from(qm.features[*f].fmt.width());
+    }
+    cost
+}

@@ -1,0 +1,229 @@
+//! The deterministic Verilog printer: AST in, text out, byte-identical for identical ASTs.
+
+use super::{BinOp, Dir, Expr, Item, Module, Stmt};
+use std::fmt::Write;
+
+/// Prints a module, starting with `` `default_nettype none `` and ending with a newline.
+pub fn print(m: &Module) -> String {
+    let mut s = String::new();
+    for line in &m.header {
+        let _ = writeln!(s, "{}", format!("// {line}").trim_end());
+    }
+    s.push_str("`default_nettype none\n\n");
+    let _ = writeln!(s, "module {} (", m.name);
+    for (i, p) in m.ports.iter().enumerate() {
+        let dir = match p.dir {
+            Dir::Input => "input ",
+            Dir::Output => "output",
+        };
+        let comma = if i + 1 < m.ports.len() { "," } else { "" };
+        let comment = p
+            .comment
+            .as_ref()
+            .map(|c| format!("  // {c}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "    {dir} wire {}{}{comma}{comment}",
+            range(p.width),
+            p.name
+        );
+    }
+    s.push_str(");\n");
+    for item in &m.items {
+        print_item(&mut s, item);
+    }
+    s.push_str("\nendmodule\n\n`default_nettype wire\n");
+    s
+}
+
+fn range(width: u32) -> String {
+    if width <= 1 {
+        String::new()
+    } else {
+        format!("[{}:0] ", width - 1)
+    }
+}
+
+fn print_item(s: &mut String, item: &Item) {
+    match item {
+        Item::Comment(lines) => {
+            for l in lines {
+                let _ = writeln!(s, "    // {l}");
+            }
+        }
+        Item::Blank => s.push('\n'),
+        Item::Wire { name, width } => {
+            let _ = writeln!(s, "    wire {}{name};", range(*width));
+        }
+        Item::Reg { name, width } => {
+            let _ = writeln!(s, "    reg  {}{name};", range(*width));
+        }
+        Item::Assign { lhs, rhs, comment } => {
+            let c = comment
+                .as_ref()
+                .map(|c| format!("  // {c}"))
+                .unwrap_or_default();
+            let _ = writeln!(s, "    assign {lhs} = {};{c}", expr(rhs));
+        }
+        Item::AlwaysPosedge { clock, body } => {
+            let _ = writeln!(s, "    always @(posedge {clock}) begin");
+            for st in body {
+                stmt(s, st, 2);
+            }
+            s.push_str("    end\n");
+        }
+    }
+}
+
+fn stmt(s: &mut String, st: &Stmt, depth: usize) {
+    let ind = "    ".repeat(depth);
+    match st {
+        Stmt::NonBlocking(lhs, rhs) => {
+            let _ = writeln!(s, "{ind}{lhs} <= {};", expr(rhs));
+        }
+        Stmt::If(c, t, e) => {
+            let _ = writeln!(s, "{ind}if ({}) begin", expr(c));
+            for x in t {
+                stmt(s, x, depth + 1);
+            }
+            if e.is_empty() {
+                let _ = writeln!(s, "{ind}end");
+            } else {
+                let _ = writeln!(s, "{ind}end else begin");
+                for x in e {
+                    stmt(s, x, depth + 1);
+                }
+                let _ = writeln!(s, "{ind}end");
+            }
+        }
+    }
+}
+
+/// An operand: atoms bare, compound expressions in parentheses.
+fn operand(e: &Expr) -> String {
+    match e {
+        Expr::Binary(..) | Expr::Cond(..) => format!("({})", expr(e)),
+        _ => expr(e),
+    }
+}
+
+fn expr(e: &Expr) -> String {
+    match e {
+        Expr::Ident(n) => n.clone(),
+        Expr::Lit { width, value } => {
+            let v = if *width >= 64 {
+                *value
+            } else {
+                value & ((1u64 << width) - 1)
+            };
+            format!("{width}'h{v:x}")
+        }
+        Expr::Bit(n, b) => format!("{n}[{b}]"),
+        Expr::Slice(n, hi, lo) => format!("{n}[{hi}:{lo}]"),
+        Expr::Concat(v) => format!("{{{}}}", v.iter().map(expr).collect::<Vec<_>>().join(", ")),
+        Expr::Repeat(n, x) => format!("{{{n}{{{}}}}}", expr(x)),
+        Expr::Signed(x) => format!("$signed({})", expr(x)),
+        Expr::Not(x) => format!("~{}", operand(x)),
+        Expr::Binary(op, a, b) => {
+            let o = match op {
+                BinOp::Add => "+",
+                BinOp::Lt => "<",
+                BinOp::Gt => ">",
+                BinOp::And => "&",
+                BinOp::Or => "|",
+            };
+            format!("{} {o} {}", operand(a), operand(b))
+        }
+        Expr::Cond(c, t, f) => format!("{} ? {} : {}", operand(c), operand(t), operand(f)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+    use super::*;
+
+    #[test]
+    fn prints_a_small_module() {
+        let m = Module {
+            name: "t".into(),
+            header: vec!["role line".into()],
+            ports: vec![
+                Port {
+                    dir: Dir::Input,
+                    name: "clk".into(),
+                    width: 1,
+                    comment: None,
+                },
+                Port {
+                    dir: Dir::Input,
+                    name: "a".into(),
+                    width: 4,
+                    comment: Some("x".into()),
+                },
+                Port {
+                    dir: Dir::Output,
+                    name: "y".into(),
+                    width: 5,
+                    comment: None,
+                },
+            ],
+            items: vec![
+                Item::Reg {
+                    name: "r".into(),
+                    width: 5,
+                },
+                Item::AlwaysPosedge {
+                    clock: "clk".into(),
+                    body: vec![Stmt::NonBlocking(
+                        "r".into(),
+                        Expr::Binary(
+                            BinOp::Add,
+                            Box::new(Expr::Concat(vec![
+                                Expr::Lit { width: 1, value: 0 },
+                                Expr::Ident("a".into()),
+                            ])),
+                            Box::new(Expr::Lit {
+                                width: 5,
+                                value: 0x1f,
+                            }),
+                        ),
+                    )],
+                },
+                Item::Assign {
+                    lhs: "y".into(),
+                    rhs: Expr::Ident("r".into()),
+                    comment: None,
+                },
+            ],
+        };
+        insta::assert_snapshot!(print(&m), @r"
+        // role line
+        `default_nettype none
+
+        module t (
+            input  wire clk,
+            input  wire [3:0] a,  // x
+            output wire [4:0] y
+        );
+            reg  [4:0] r;
+            always @(posedge clk) begin
+                r <= {1'h0, a} + 5'h1f;
+            end
+            assign y = r;
+
+        endmodule
+
+        `default_nettype wire
+        ");
+    }
+
+    #[test]
+    fn legal_identifiers() {
+        assert_eq!(legal_ident("petal width (cm)"), "petal_width_cm");
+        assert_eq!(legal_ident("3rd"), "v_3rd");
+        assert_eq!(legal_ident("module"), "v_module");
+        assert_eq!(legal_ident(""), "v_");
+    }
+}
