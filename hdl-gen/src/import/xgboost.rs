@@ -285,7 +285,11 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Model> {
         k => {
             return Err(r.err(
                 base_place,
-                format!("{k} values; expected 1 or {n_groups} (one per output group)"),
+                if n_groups == 1 {
+                    format!("{k} values; expected 1 (one output group)")
+                } else {
+                    format!("{k} values; expected 1 or {n_groups} (one per output group)")
+                },
             ))
         }
     };
