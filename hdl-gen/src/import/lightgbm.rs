@@ -68,39 +68,45 @@ impl Ctx<'_> {
         })
     }
 
-    /// A whitespace-separated list of exactly `len` items parsed by `f`.
+    /// A whitespace-separated list of exactly `len` items parsed by `f`, one per internal
+    /// node of tree `t` (`leaf_base` None) or one per leaf (`leaf_base` = index of leaf 0
+    /// among the flattened nodes), so a bad item is reported at its node.
+    #[allow(clippy::too_many_arguments)]
     fn list<T>(
         &self,
         s: &str,
         key: &str,
         len: usize,
-        place: &str,
+        t: usize,
+        leaf_base: Option<usize>,
         what: &str,
         f: impl Fn(&str) -> Option<T>,
     ) -> Result<Vec<T>> {
+        let place = format!("tree {t}");
         let mut out = Vec::with_capacity(len);
         for item in s.split_ascii_whitespace() {
             if out.len() == len {
                 return Err(self.err(
-                    place,
+                    &place,
                     format!("'{key}' has more than {len} entries; expected {len}"),
                 ));
             }
             let v = f(item).ok_or_else(|| {
+                let k = out.len();
+                let (node, which) = match leaf_base {
+                    Some(base) => (base + k, format!(" (leaf {k})")),
+                    None => (k, String::new()),
+                };
                 self.err(
-                    place,
-                    format!(
-                        "'{key}' entry {} is {}; expected {what}",
-                        out.len(),
-                        shown(item)
-                    ),
+                    node_place(t, node),
+                    format!("{key} is {}{which}; expected {what}", shown(item)),
                 )
             })?;
             out.push(v);
         }
         if out.len() != len {
             return Err(self.err(
-                place,
+                &place,
                 format!("'{key}' has {} entries; expected {len}", out.len()),
             ));
         }
@@ -433,7 +439,8 @@ fn parse_tree(
         get("leaf_value")?,
         "leaf_value",
         n_leaves,
-        &tplace,
+        t,
+        Some(n_leaves - 1),
         "a finite number",
         finite,
     )?;
@@ -447,7 +454,8 @@ fn parse_tree(
         get("split_feature")?,
         "split_feature",
         n_int,
-        &tplace,
+        t,
+        None,
         "a feature index",
         |s| s.parse::<usize>().ok(),
     )?;
@@ -455,7 +463,8 @@ fn parse_tree(
         get("decision_type")?,
         "decision_type",
         n_int,
-        &tplace,
+        t,
+        None,
         "an integer 0..=15",
         |s| s.parse::<u8>().ok().filter(|d| *d < 16),
     )?;
@@ -478,14 +487,17 @@ fn parse_tree(
     if num_cat > 0 {
         return Err(c.err(
             &tplace,
-            format!("tree has {num_cat} categorical splits (num_cat); expected numerical splits"),
+            format!(
+                "num_cat={num_cat}: the tree has categorical splits; expected numerical splits"
+            ),
         ));
     }
     let threshold = c.list(
         get("threshold")?,
         "threshold",
         n_int,
-        &tplace,
+        t,
+        None,
         "a finite number",
         finite,
     )?;
@@ -494,7 +506,8 @@ fn parse_tree(
         get("left_child")?,
         "left_child",
         n_int,
-        &tplace,
+        t,
+        None,
         "an integer",
         child,
     )?;
@@ -502,7 +515,8 @@ fn parse_tree(
         get("right_child")?,
         "right_child",
         n_int,
-        &tplace,
+        t,
+        None,
         "an integer",
         child,
     )?;

@@ -145,6 +145,8 @@ pub(crate) fn walk_tree(
                 if seen[c] {
                     let how = if c == 0 || c == i {
                         "which makes a cycle".to_string()
+                    } else if parent[c] == Some(i) {
+                        "which is also its other child".to_string()
                     } else {
                         match parent[c] {
                             Some(p) => format!("which is already the child of node {p}"),

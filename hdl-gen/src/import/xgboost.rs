@@ -171,10 +171,20 @@ fn short(v: &Value) -> String {
 /// Parses XGBoost JSON bytes.
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Model> {
     let root: Value = serde_json::from_slice(bytes).map_err(|e| {
+        // serde_json's message ends with the position, which the place already gives.
+        let what = e.to_string();
+        let what = what
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string();
         Error::input(
             file,
             format!("line {}, column {}", e.line(), e.column()),
-            format!("invalid JSON ({e}); expected an XGBoost model saved with save_model(\"model.json\")"),
+            format!(
+                "invalid JSON ({what}); expected an XGBoost model saved with \
+                 save_model(\"model.json\")"
+            ),
         )
     })?;
     let r = Reader { file };
