@@ -591,3 +591,31 @@ pub fn load_dir(dir: &Path) -> Result<Loaded> {
         rtl_path,
     })
 }
+
+/// Port codes from `in_features` hex (as `vectors.csv` holds it); `None` if malformed.
+pub fn unpack_hex(ir: &Ir, hex: &str) -> Option<Vec<i64>> {
+    let width = input_width(ir);
+    if hex.len() != width.div_ceil(4) as usize {
+        return None;
+    }
+    let mut bits = vec![0u8; hex.len() * 4];
+    for (i, ch) in hex.chars().rev().enumerate() {
+        let d = ch.to_digit(16)?;
+        for b in 0..4 {
+            bits[i * 4 + b] = ((d >> b) & 1) as u8;
+        }
+    }
+    Some(
+        input_layout(ir)
+            .into_iter()
+            .zip(&ir.inputs)
+            .map(|((lsb, w), p)| {
+                let mut v = 0i64;
+                for b in 0..w {
+                    v |= i64::from(bits[(lsb + b) as usize]) << b;
+                }
+                crate::fixed::wrap(v, w, p.ty.signed)
+            })
+            .collect(),
+    )
+}

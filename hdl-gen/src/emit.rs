@@ -79,6 +79,20 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
     let mut items = Vec::new();
     // Inputs.
     items.push(Item::Comment(vec!["Inputs".into()]));
+    if ir.inputs.is_empty() {
+        // The model reads no feature: the port exists for a uniform interface.
+        items.push(Item::Comment(vec!["verilator lint_off UNUSEDSIGNAL".into()]));
+        items.push(Item::Wire {
+            name: "unused_features".into(),
+            width: 1,
+        });
+        items.push(Item::Assign {
+            lhs: "unused_features".into(),
+            rhs: Expr::Ident("in_features".into()),
+            comment: Some("no feature is read".into()),
+        });
+        items.push(Item::Comment(vec!["verilator lint_on UNUSEDSIGNAL".into()]));
+    }
     let layout = input_layout(ir);
     let mut regs = Vec::new();
     for (i, n) in ir.nodes.iter().enumerate() {
@@ -218,14 +232,14 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
 /// A comment saying what a node is, in input units where it can.
 fn describe(ir: &Ir, n: &Node) -> String {
     match (&n.op, &n.origin) {
-        (Op::Cmp(_, a, b), Origin::Comparator { k, .. }) => {
-            let x = ir.node(*a);
-            if let (Op::Input(p), Op::Const(_)) = (&x.op, &ir.node(*b).op) {
-                let port = &ir.inputs[*p as usize];
-                let t = *k as f64 * 2f64.powi(-port.frac_bits);
-                return format!("{} < {t} (code < {k})", port.label);
+        (Op::Cmp(..), Origin::Comparator { feature, k }) => {
+            match ir.inputs.iter().find(|p| p.feature == *feature) {
+                Some(port) => {
+                    let t = *k as f64 * 2f64.powi(-port.frac_bits);
+                    format!("{} < {t} (code < {k})", port.label)
+                }
+                None => format!("{}", n.origin),
             }
-            format!("{}", n.origin)
         }
         (Op::Mux { .. }, Origin::Tree { tree, node }) => format!("tree {tree}, node {node}: split"),
         (_, o) => format!("{o}"),

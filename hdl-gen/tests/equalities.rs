@@ -221,7 +221,7 @@ proptest! {
             let snapped: Vec<f64> = row
                 .iter()
                 .zip(&fmts)
-                .map(|(&x, f)| f.to_real(f.quantize_input(x, model.precision)))
+                .map(|(&x, f)| f.to_real(f.quantize_input(x, model.precision, model.split_op)))
                 .collect();
             let codes = qm.encode_row(&snapped).unwrap();
             let q = qm.predict_codes(&codes);

@@ -1,2 +1,192 @@
-//! The `locus` command line: a thin layer over hdl-gen and sim.
-fn main() {}
+//! The `locus` command line: a thin layer over hdl-gen (compile, predict) and sim (cosimulation).
+//!
+//! Exit codes: 0 success, 1 a failure found (cosimulation mismatch) or an internal
+//! error, 2 a user error (bad input, unsupported model, missing tool).
+
+mod cosim;
+mod predict;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use hdl_gen::compile::{compile, write_dir, CompileOptions};
+use hdl_gen::data::read_for_model;
+use hdl_gen::passes::PassOptions;
+use hdl_gen::quant::SearchOptions;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "locus", version, about = "Compile trained tree ensembles into bit-exact, cosimulated FPGA logic")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Quantise a model against calibration data and emit Verilog, test vectors and a report.
+    Compile {
+        /// Model file: XGBoost JSON (save_model("m.json")) or LightGBM text (save_model).
+        model: PathBuf,
+        /// Calibration CSV: header row, feature columns, optional `label` column.
+        #[arg(long)]
+        data: PathBuf,
+        /// Output directory (replaced atomically).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Largest accepted quantisation loss: percentage points of rows whose class
+        /// changes (classification) or percent RMSE increase (regression).
+        #[arg(long, default_value_t = 0.5)]
+        max_loss: f64,
+        /// Input code width in bits (skips the search for it).
+        #[arg(long)]
+        input_bits: Option<u32>,
+        /// Leaf value width in bits (skips the search for it).
+        #[arg(long)]
+        leaf_bits: Option<u32>,
+        /// Logic depth allowed per pipeline stage, in LUT levels (smaller: more stages, higher Fmax).
+        #[arg(long, default_value_t = PassOptions::default().stage_budget)]
+        stage_budget: f64,
+    },
+    /// Cosimulate the compiled RTL under Verilator against the IR's eval(), cycle for cycle.
+    Sim {
+        /// A directory written by `locus compile`.
+        dir: PathBuf,
+        /// Rows to simulate (default: the rows given at compile time, DIR/vectors.csv).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Write a VCD waveform of the whole run to this file.
+        #[arg(long)]
+        vcd: Option<PathBuf>,
+    },
+    /// Print one prediction per row: the fixed-point reference (what the hardware computes) or, with --float, the float model.
+    Predict {
+        /// A directory written by `locus compile`.
+        dir: PathBuf,
+        #[arg(long)]
+        data: PathBuf,
+        /// Use the float model instead of the fixed-point reference.
+        #[arg(long)]
+        float: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let user = is_user_error(&e);
+            eprintln!("error: {e:#}");
+            ExitCode::from(if user { 2 } else { 1 })
+        }
+    }
+}
+
+/// User errors exit 2: bad input to hdl-gen, or a missing or misused tool.
+fn is_user_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<hdl_gen::Error>().is_some_and(|h| h.is_user_error())
+            || matches!(c.downcast_ref::<sim::SimError>(), Some(sim::SimError::ToolMissing { .. }))
+            || c.downcast_ref::<UserError>().is_some()
+    })
+}
+
+/// A user error raised by the CLI itself.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Compile {
+            model,
+            data,
+            out,
+            max_loss,
+            input_bits,
+            leaf_bits,
+            stage_budget,
+        } => {
+            if !(max_loss.is_finite() && max_loss >= 0.0) {
+                return Err(UserError(format!("--max-loss {max_loss}: expected a non-negative number")).into());
+            }
+            if !(stage_budget.is_finite() && stage_budget > 0.0) {
+                return Err(UserError(format!("--stage-budget {stage_budget}: expected a positive number")).into());
+            }
+            let m = hdl_gen::import::load(&model)?;
+            let d = read_for_model(&data, &m)?;
+            let opts = CompileOptions {
+                search: SearchOptions {
+                    max_loss,
+                    input_bits,
+                    leaf_bits,
+                },
+                passes: PassOptions { stage_budget },
+            };
+            let c = compile(m, &model.display().to_string(), &d, &opts)?;
+            write_dir(&c, &out)?;
+            print_summary(&c, &out);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sim { dir, data, vcd } => cosim::run(&dir, data.as_deref(), vcd.as_deref()),
+        Command::Predict { dir, data, float } => predict::run(&dir, &data, float).map(|_| ExitCode::SUCCESS),
+    }
+}
+
+fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
+    let r = &c.report;
+    let task = match r.task {
+        hdl_gen::model::Task::Classification => format!("classification, {} classes", r.n_classes),
+        hdl_gen::model::Task::Regression => "regression".to_string(),
+    };
+    println!(
+        "{} ({}): {task}, {} features ({} used), {} trees",
+        r.model_file,
+        r.source,
+        r.n_features,
+        r.interface.inputs.len(),
+        r.n_trees
+    );
+    let s = &r.search;
+    println!(
+        "  widths   inputs {} bits, leaves {} bits: loss {:.2} of {:.2} allowed ({}){}",
+        r.formats.input_bits,
+        r.formats.leaf_bits,
+        s.loss,
+        s.max_loss,
+        match s.loss_kind {
+            hdl_gen::quant::Loss::FlippedRows => "% rows flipped",
+            hdl_gen::quant::Loss::RmseIncrease => "% RMSE increase",
+            hdl_gen::quant::Loss::RmseVsFloat => "% RMSE vs float",
+        },
+        if s.budget_met { "" } else { " — budget NOT met even at the widest formats" }
+    );
+    let d = &r.design;
+    println!(
+        "  design   {} comparators, {} muxes, {} adders, {} register bits; latency {} cycles, II {}",
+        d.comparators, d.muxes, d.adders, d.register_bits, r.latency_cycles, r.initiation_interval
+    );
+    let m = &r.metrics;
+    match (m.float.accuracy, m.fixed.accuracy, m.float.rmse, m.fixed.rmse) {
+        (Some(a), Some(b), _, _) => println!(
+            "  accuracy float {:.4}, fixed {:.4}; agreement {:.2}% of {} rows",
+            a,
+            b,
+            100.0 * m.agreement,
+            m.rows
+        ),
+        (_, _, Some(a), Some(b)) => println!(
+            "  rmse     float {a:.6}, fixed {b:.6}; agreement {:.2}% of {} rows",
+            100.0 * m.agreement,
+            m.rows
+        ),
+        _ => println!("  agreement {:.2}% of {} rows (no label column)", 100.0 * m.agreement, m.rows),
+    }
+    println!("  wrote    {}/ (rtl/locus_core.v, report.json, vectors.csv, quant.json, model.json, ir.txt)", out.display());
+}
+
+/// Reads a CSV for a compiled directory's float model.
+pub fn read_data(path: &std::path::Path, model: &hdl_gen::model::Model) -> Result<hdl_gen::data::Dataset> {
+    read_for_model(path, model).with_context(|| "reading data")
+}

@@ -5,10 +5,15 @@
 //! range). A code `c` stands for the real `c · 2^-frac_bits`; the width in bits is
 //! `signed + int_bits + frac_bits`.
 //!
-//! Input values are quantised by **flooring** onto the grid and saturating. With
-//! floor quantisation every split converts exactly for values on the grid:
-//! `x < t` ⇔ `c < ⌈t·2^f⌉` and `x ≤ t` ⇔ `c ≤ ⌊t·2^f⌋` (⇔ `c < ⌊t·2^f⌋ + 1`), and
-//! for values between grid points the error is one-sided and under one LSB.
+//! Input values are rounded onto the grid in the direction the source's split
+//! operator needs, then saturated: **ceiling** for `x < t` (XGBoost), **floor** for
+//! `x ≤ t` (LightGBM, scikit-learn). Splits then convert to `c < k` with
+//! `k = ⌈t·2^f⌉` for `<` and `k = ⌊t·2^f⌋ + 1` for `≤`, and:
+//! - on the grid every split is exact (`c/2^f < t` ⇔ `c < ⌈t·2^f⌉`, and
+//!   `c/2^f ≤ t` ⇔ `c ≤ ⌊t·2^f⌋`);
+//! - a value exactly equal to a threshold, off the grid or not, goes the source's
+//!   way (common: tree learners put thresholds at data values or midpoints);
+//! - any other error is one-sided and confined to the grid cell holding `t`.
 
 use crate::model::{Precision, SplitOp};
 use serde::{Deserialize, Serialize};
@@ -78,15 +83,19 @@ impl QFmt {
         }
     }
 
-    /// Quantises a finite input value: floor onto the grid, saturate to the range.
-    /// When the source compares in float32, `x` is rounded to float32 first, as the
-    /// library does before comparing.
-    pub fn quantize_input(&self, x: f64, precision: Precision) -> i64 {
+    /// Quantises a finite input value for splits `op`: ceiling (`<`) or floor (`≤`)
+    /// onto the grid, saturated to the range. When the source compares in float32,
+    /// `x` is rounded to float32 first, as the library does before comparing.
+    pub fn quantize_input(&self, x: f64, precision: Precision, op: SplitOp) -> i64 {
         let x = match precision {
             Precision::F32 => x as f32 as f64,
             Precision::F64 => x,
         };
-        self.saturate((x * self.scale()).floor())
+        let xs = x * self.scale();
+        self.saturate(match op {
+            SplitOp::Lt => xs.ceil(),
+            SplitOp::Le => xs.floor(),
+        })
     }
 
     /// Rounds a real (leaf value, bias) to the nearest code, ties away from zero,
@@ -125,8 +134,8 @@ pub enum SplitCode {
 }
 
 /// Converts the source split `x OP t` (in the source precision) into an integer
-/// comparison on codes of format `fmt`, exactly for inputs on the grid (see module
-/// doc). Infinite thresholds are allowed (`x < +inf` is always true).
+/// comparison on codes of format `fmt` quantised by [`QFmt::quantize_input`] with the
+/// same `op` (see the module doc for what is exact). Infinite thresholds are allowed (`x < +inf` is always true).
 pub fn convert_split(fmt: &QFmt, t: f64, op: SplitOp, precision: Precision) -> SplitCode {
     let t = match precision {
         Precision::F32 => t as f32 as f64,
@@ -261,7 +270,7 @@ mod tests {
             let op = if le { SplitOp::Le } else { SplitOp::Lt };
             let prec = if f32p { Precision::F32 } else { Precision::F64 };
             // Grid values are exact in float32 for widths < 24.
-            prop_assert_eq!(fmt.quantize_input(x, prec), c);
+            prop_assert_eq!(fmt.quantize_input(x, prec, op), c);
             let (xs, ts) = match prec { Precision::F32 => (x as f32 as f64, t as f32 as f64), Precision::F64 => (x, t) };
             let real = if le { xs <= ts } else { xs < ts };
             let int = match convert_split(&fmt, t, op, prec) {
@@ -271,17 +280,29 @@ mod tests {
             prop_assert_eq!(real, int);
         }
 
-        /// Off the grid the error is one-sided: a value the source sends left goes left.
+        /// Off the grid the error is one-sided (`≤`: a value the source sends left goes
+        /// left; `<`: a value it sends right goes right), a value equal to the
+        /// threshold is always right, and errors stay in the grid cell holding `t`.
         #[test]
-        fn split_error_one_sided(fmt in fmt_strategy(), t in -100f64..100.0, x in -100f64..100.0) {
-            let c = fmt.quantize_input(x, Precision::F64);
-            let in_range = x >= fmt.to_real(fmt.min_code()) && x <= fmt.to_real(fmt.max_code());
-            if in_range && x <= t {
-                let left = match convert_split(&fmt, t, SplitOp::Le, Precision::F64) {
+        fn split_error_one_sided(fmt in fmt_strategy(), t in -100f64..100.0, x in -100f64..100.0, le in any::<bool>(), on_t in any::<bool>()) {
+            let x = if on_t { t } else { x };
+            let op = if le { SplitOp::Le } else { SplitOp::Lt };
+            let c = fmt.quantize_input(x, Precision::F64, op);
+            let lo = fmt.to_real(fmt.min_code());
+            let hi = fmt.to_real(fmt.max_code());
+            if x >= lo && x <= hi && t >= lo && t <= hi {
+                let hw = match convert_split(&fmt, t, op, Precision::F64) {
                     SplitCode::Less(k) => c < k,
                     SplitCode::Always(b) => b,
                 };
-                prop_assert!(left);
+                let real = if le { x <= t } else { x < t };
+                if le && real { prop_assert!(hw); }
+                if !le && !real { prop_assert!(!hw); }
+                if x == t { prop_assert_eq!(hw, real); }
+                if hw != real {
+                    let lsb = 1.0 / fmt.scale();
+                    prop_assert!((x - t).abs() < lsb);
+                }
             }
         }
 

@@ -17,7 +17,7 @@ pub use search::{choose, missing_error, rmse, Choice, Loss, SearchOptions, Trial
 
 use crate::error::{Error, Result};
 use crate::fixed::{convert_split, SplitCode};
-use crate::model::{Model, Node, PostTransform, Precision, Task};
+use crate::model::{Model, Node, PostTransform, Precision, SplitOp, Task};
 use serde::{Deserialize, Serialize};
 
 /// Widest input code the search and `--input-bits` allow: grid values stay exact in float32.
@@ -64,6 +64,8 @@ pub struct QuantModel {
     pub n_classes: usize,
     pub n_groups: usize,
     pub precision: Precision,
+    /// The source's split operator: decides the input rounding direction.
+    pub split_op: SplitOp,
     pub features: Vec<FeatureQ>,
     /// Width requested for inputs (every feature's format has this width).
     pub input_bits: u32,
@@ -277,6 +279,7 @@ pub fn quantize_with(model: &Model, fmts: &[QFmt], widths: Widths) -> QuantModel
         n_classes: model.n_classes,
         n_groups: model.n_groups(),
         precision: model.precision,
+        split_op: model.split_op,
         features,
         input_bits: widths.input_bits,
         leaf_bits: widths.leaf_bits,
@@ -301,7 +304,7 @@ impl QuantModel {
                 }
                 codes.push(0);
             } else {
-                codes.push(q.fmt.quantize_input(x, self.precision));
+                codes.push(q.fmt.quantize_input(x, self.precision, self.split_op));
             }
         }
         Ok(codes)
