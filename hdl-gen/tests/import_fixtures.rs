@@ -9,7 +9,8 @@ use hdl_gen::import;
 use hdl_gen::model::Model;
 use std::path::{Path, PathBuf};
 
-/// Fixtures that must exist: (folder relative to the workspace root).
+/// Fixtures that must exist (folders relative to the workspace root). Any other folder
+/// under [`ROOTS`] with a model and `expected.csv` is checked too.
 const FIXTURES: &[&str] = &[
     "examples/iris-xgb",
     "examples/breast-cancer-lgbm",
@@ -26,6 +27,9 @@ const FIXTURES: &[&str] = &[
     "hdl-gen/tests/fixtures/xgb17-binary",
     "hdl-gen/tests/fixtures/xgb21-multi",
 ];
+
+/// Where fixture folders live, relative to the workspace root.
+const ROOTS: &[&str] = &["examples", "hdl-gen/tests/fixtures"];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -132,15 +136,28 @@ fn read_expected(path: &Path, groups: usize) -> Vec<Expected> {
 #[test]
 fn every_fixture_predicts_like_its_library() {
     let root = workspace();
+    let mut found: Vec<String> = Vec::new();
+    for r in ROOTS {
+        let Ok(entries) = std::fs::read_dir(root.join(r)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let dir = e.path();
+            if model_file(&dir).exists() && dir.join("expected.csv").exists() {
+                found.push(format!("{r}/{}", e.file_name().to_string_lossy()));
+            }
+        }
+    }
+    found.sort();
     let missing: Vec<&str> = FIXTURES
         .iter()
         .copied()
-        .filter(|f| !model_file(&root.join(f)).exists())
+        .filter(|f| !found.iter().any(|x| x == f))
         .collect();
     assert!(missing.is_empty(), "fixtures missing: {missing:?}");
 
     let mut failures = Vec::new();
-    for fixture in FIXTURES {
+    for fixture in &found {
         let dir = root.join(fixture);
         let model = match import::load(&model_file(&dir)) {
             Ok(m) => m,
