@@ -81,7 +81,9 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
     items.push(Item::Comment(vec!["Inputs".into()]));
     if ir.inputs.is_empty() {
         // The model reads no feature: the port exists for a uniform interface.
-        items.push(Item::Comment(vec!["verilator lint_off UNUSEDSIGNAL".into()]));
+        items.push(Item::Comment(
+            vec!["verilator lint_off UNUSEDSIGNAL".into()],
+        ));
         items.push(Item::Wire {
             name: "unused_features".into(),
             width: 1,

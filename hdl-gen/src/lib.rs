@@ -11,6 +11,7 @@ pub mod lower;
 pub mod model;
 pub mod passes;
 pub mod quant;
+pub mod testing;
 pub mod vlog;
 
 pub use error::{Error, Result};

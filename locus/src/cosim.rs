@@ -92,7 +92,11 @@ pub fn run(dir: &Path, data: Option<&Path>, vcd: Option<&Path>) -> Result<ExitCo
     if let Some(v) = vcd {
         println!("  trace written to {}", v.display());
     }
-    Ok(if mismatches == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if mismatches == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The core's ports as the harness needs them.
@@ -113,30 +117,57 @@ fn ports(l: &Loaded) -> Vec<sim::Port> {
 /// Reads DIR/vectors.csv, checking that its expected outputs are still what eval() gives.
 fn read_vectors(l: &Loaded) -> Result<Vec<Vector>> {
     let path = l.dir.join("vectors.csv");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let bad = |line: usize, what: &str| UserError(format!("{}: line {line}: {what}; expected the file `locus compile` wrote (recompile to fix)", path.display()));
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let bad = |line: usize, what: &str| {
+        UserError(format!(
+            "{}: line {line}: {what}; expected the file `locus compile` wrote (recompile to fix)",
+            path.display()
+        ))
+    };
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
         if cells.len() != 2 + l.ir.outputs.len() {
             return Err(bad(i + 1, "wrong number of cells").into());
         }
-        let row: usize = cells[0].parse().map_err(|_| bad(i + 1, "row is not a number"))?;
-        let inputs = unpack_hex(&l.ir, cells[1]).ok_or_else(|| bad(i + 1, "in_features is not hex of the right width"))?;
+        let row: usize = cells[0]
+            .parse()
+            .map_err(|_| bad(i + 1, "row is not a number"))?;
+        let inputs = unpack_hex(&l.ir, cells[1])
+            .ok_or_else(|| bad(i + 1, "in_features is not hex of the right width"))?;
         let outputs = l.ir.eval_outputs(&inputs);
         let stored: Vec<i64> = cells[2..].iter().filter_map(|c| c.parse().ok()).collect();
         if stored != outputs {
-            return Err(bad(i + 1, "expected outputs differ from what the model computes").into());
+            return Err(bad(
+                i + 1,
+                "expected outputs differ from what the model computes",
+            )
+            .into());
         }
-        out.push(Vector { row, inputs, outputs });
+        out.push(Vector {
+            row,
+            inputs,
+            outputs,
+        });
     }
     Ok(out)
 }
 
 /// Streams the vectors; returns (mismatches, cycles).
-fn drive(l: &Loaded, inst: &mut sim::Instance, vectors: &[Vector], floats: Option<&[Vec<f64>]>) -> (usize, u64) {
+fn drive(
+    l: &Loaded,
+    inst: &mut sim::Instance,
+    vectors: &[Vector],
+    floats: Option<&[Vec<f64>]>,
+) -> (usize, u64) {
     let port = |name: &str| inst.port(name).expect("port listed in the design");
-    let (rst, in_valid, in_features, out_valid) = (port("rst"), port("in_valid"), port("in_features"), port("out_valid"));
+    let (rst, in_valid, in_features, out_valid) = (
+        port("rst"),
+        port("in_valid"),
+        port("in_features"),
+        port("out_valid"),
+    );
     let outs: Vec<(sim::PortId, u32, bool, String)> = l
         .report
         .interface
@@ -153,7 +184,10 @@ fn drive(l: &Loaded, inst: &mut sim::Instance, vectors: &[Vector], floats: Optio
     }
     inst.set_u64(rst, 0);
     let bar = ProgressBar::new(vectors.len() as u64);
-    bar.set_style(ProgressStyle::with_template("cosim {bar:40} {pos}/{len} rows").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("cosim {bar:40} {pos}/{len} rows")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let mut applied: VecDeque<Option<usize>> = VecDeque::new();
     let mut next = 0usize;
     let mut mismatches = 0usize;
@@ -223,23 +257,42 @@ fn explain(
     cycle: u64,
 ) {
     match due {
-        None => eprintln!("MISMATCH at cycle {cycle}: out_valid is 1 but no input was given {} cycles earlier", l.ir.latency()),
+        None => eprintln!(
+            "MISMATCH at cycle {cycle}: out_valid is 1 but no input was given {} cycles earlier",
+            l.ir.latency()
+        ),
         Some(i) => {
             let v = &vectors[i];
-            eprintln!("MISMATCH at cycle {cycle}, row {} (data line {}):", v.row, v.row + 2);
+            eprintln!(
+                "MISMATCH at cycle {cycle}, row {} (data line {}):",
+                v.row,
+                v.row + 2
+            );
             for (k, p) in l.ir.inputs.iter().enumerate() {
-                let real = floats.and_then(|f| f.get(v.row)).and_then(|r| r.get(p.feature as usize));
+                let real = floats
+                    .and_then(|f| f.get(v.row))
+                    .and_then(|r| r.get(p.feature as usize));
                 match real {
                     Some(x) => eprintln!("    input  {:<24} {x} -> code {}", p.label, v.inputs[k]),
                     None => eprintln!("    input  {:<24} code {}", p.label, v.inputs[k]),
                 }
             }
             if !valid {
-                eprintln!("    out_valid is 0; expected 1 (latency {})", l.ir.latency());
+                eprintln!(
+                    "    out_valid is 0; expected 1 (latency {})",
+                    l.ir.latency()
+                );
             }
             for (j, (_, _, _, name)) in outs.iter().enumerate() {
-                let flag = if got[j] == v.outputs[j] { "" } else { "   <-- differs" };
-                eprintln!("    output {name:<24} expected {:>12}  got {:>12}{flag}", v.outputs[j], got[j]);
+                let flag = if got[j] == v.outputs[j] {
+                    ""
+                } else {
+                    "   <-- differs"
+                };
+                eprintln!(
+                    "    output {name:<24} expected {:>12}  got {:>12}{flag}",
+                    v.outputs[j], got[j]
+                );
             }
         }
     }

@@ -3,20 +3,22 @@
 //! Exit codes: 0 success, 1 a failure found (cosimulation mismatch) or an internal
 //! error, 2 a user error (bad input, unsupported model, missing tool).
 
-mod cosim;
-mod predict;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use hdl_gen::compile::{compile, write_dir, CompileOptions};
-use hdl_gen::data::read_for_model;
 use hdl_gen::passes::PassOptions;
 use hdl_gen::quant::SearchOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use locus::{cosim, predict, UserError};
+
 #[derive(Parser)]
-#[command(name = "locus", version, about = "Compile trained tree ensembles into bit-exact, cosimulated FPGA logic")]
+#[command(
+    name = "locus",
+    version,
+    about = "Compile trained tree ensembles into bit-exact, cosimulated FPGA logic"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -86,16 +88,15 @@ fn main() -> ExitCode {
 /// User errors exit 2: bad input to hdl-gen, or a missing or misused tool.
 fn is_user_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<hdl_gen::Error>().is_some_and(|h| h.is_user_error())
-            || matches!(c.downcast_ref::<sim::SimError>(), Some(sim::SimError::ToolMissing { .. }))
+        c.downcast_ref::<hdl_gen::Error>()
+            .is_some_and(|h| h.is_user_error())
+            || matches!(
+                c.downcast_ref::<sim::SimError>(),
+                Some(sim::SimError::ToolMissing { .. })
+            )
             || c.downcast_ref::<UserError>().is_some()
     })
 }
-
-/// A user error raised by the CLI itself.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UserError(pub String);
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -109,13 +110,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             stage_budget,
         } => {
             if !(max_loss.is_finite() && max_loss >= 0.0) {
-                return Err(UserError(format!("--max-loss {max_loss}: expected a non-negative number")).into());
+                return Err(UserError(format!(
+                    "--max-loss {max_loss}: expected a non-negative number"
+                ))
+                .into());
             }
             if !(stage_budget.is_finite() && stage_budget > 0.0) {
-                return Err(UserError(format!("--stage-budget {stage_budget}: expected a positive number")).into());
+                return Err(UserError(format!(
+                    "--stage-budget {stage_budget}: expected a positive number"
+                ))
+                .into());
             }
             let m = hdl_gen::import::load(&model)?;
-            let d = read_for_model(&data, &m)?;
+            let d = hdl_gen::data::read_for_model(&data, &m)?;
             let opts = CompileOptions {
                 search: SearchOptions {
                     max_loss,
@@ -130,7 +137,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sim { dir, data, vcd } => cosim::run(&dir, data.as_deref(), vcd.as_deref()),
-        Command::Predict { dir, data, float } => predict::run(&dir, &data, float).map(|_| ExitCode::SUCCESS),
+        Command::Predict { dir, data, float } => {
+            predict::run(&dir, &data, float).map(|_| ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -160,7 +169,11 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
             hdl_gen::quant::Loss::RmseIncrease => "% RMSE increase",
             hdl_gen::quant::Loss::RmseVsFloat => "% RMSE vs float",
         },
-        if s.budget_met { "" } else { " — budget NOT met even at the widest formats" }
+        if s.budget_met {
+            ""
+        } else {
+            " — budget NOT met even at the widest formats"
+        }
     );
     let d = &r.design;
     println!(
@@ -168,7 +181,12 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         d.comparators, d.muxes, d.adders, d.register_bits, r.latency_cycles, r.initiation_interval
     );
     let m = &r.metrics;
-    match (m.float.accuracy, m.fixed.accuracy, m.float.rmse, m.fixed.rmse) {
+    match (
+        m.float.accuracy,
+        m.fixed.accuracy,
+        m.float.rmse,
+        m.fixed.rmse,
+    ) {
         (Some(a), Some(b), _, _) => println!(
             "  accuracy float {:.4}, fixed {:.4}; agreement {:.2}% of {} rows",
             a,
@@ -181,12 +199,11 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
             100.0 * m.agreement,
             m.rows
         ),
-        _ => println!("  agreement {:.2}% of {} rows (no label column)", 100.0 * m.agreement, m.rows),
+        _ => println!(
+            "  agreement {:.2}% of {} rows (no label column)",
+            100.0 * m.agreement,
+            m.rows
+        ),
     }
     println!("  wrote    {}/ (rtl/locus_core.v, report.json, vectors.csv, quant.json, model.json, ir.txt)", out.display());
-}
-
-/// Reads a CSV for a compiled directory's float model.
-pub fn read_data(path: &std::path::Path, model: &hdl_gen::model::Model) -> Result<hdl_gen::data::Dataset> {
-    read_for_model(path, model).with_context(|| "reading data")
 }

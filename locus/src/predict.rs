@@ -18,7 +18,10 @@ pub fn run(dir: &Path, data: &Path, float: bool) -> Result<()> {
             let p = l.model.predict_row(row);
             (p.class, p.outputs[0])
         } else {
-            let codes = l.quant.encode_row(row).map_err(|f| missing_error(&l.quant, &d.file, r, f))?;
+            let codes = l
+                .quant
+                .encode_row(row)
+                .map_err(|f| missing_error(&l.quant, &d.file, r, f))?;
             let q = l.quant.predict_codes(&codes);
             (q.class, l.quant.outputs(&q.scores)[0])
         };

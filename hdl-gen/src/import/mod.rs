@@ -6,6 +6,7 @@
 //! panic.
 
 pub mod lightgbm;
+pub mod native;
 pub mod xgboost;
 
 use crate::error::{Error, Result};
@@ -22,8 +23,8 @@ pub const MAX_FEATURES: usize = 10_000_000;
 pub const MAX_CLASSES: usize = 10_000;
 
 /// The formats [`load`] recognises, for error messages.
-pub const SUPPORTED_FORMATS: &str = "XGBoost JSON (Booster.save_model(\"model.json\")) \
-     and LightGBM text (Booster.save_model(\"model.txt\"))";
+pub const SUPPORTED_FORMATS: &str = "XGBoost JSON (Booster.save_model(\"model.json\")), \
+     LightGBM text (Booster.save_model(\"model.txt\")) and locus tree JSON (model.json written by locus compile)";
 
 /// Reads a model file, choosing the importer from its content.
 pub fn load(path: &Path) -> Result<Model> {
@@ -50,6 +51,11 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Model> {
                      (Booster.save_model(\"model.json\")). Supported formats: {SUPPORTED_FORMATS}"
                 ),
             ));
+        }
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+            if native::detect(&v) {
+                return native::parse(name, v);
+            }
         }
         return xgboost::parse(name, body);
     }
@@ -210,11 +216,12 @@ pub(crate) fn check_tree(file: &str, tree: usize, nodes: &[Node], n_features: us
                         ),
                     ));
                 }
-                if !threshold.is_finite() {
+                // ±infinity is a legal (constant) split; NaN is not a threshold.
+                if threshold.is_nan() {
                     return Err(Error::input(
                         file,
                         node_place(tree, i),
-                        format!("threshold is {threshold}; expected a finite number"),
+                        "threshold is NaN; expected a number",
                     ));
                 }
             }

@@ -54,6 +54,8 @@ pub enum Missing {
 pub enum Node {
     Split {
         feature: usize,
+        /// May be ±infinity (JSON: `"inf"`, `"-inf"`); never NaN.
+        #[serde(with = "extended_f64")]
         threshold: f64,
         /// Taken when the comparison is true.
         left: usize,
@@ -312,6 +314,41 @@ impl Model {
         match &self.feature_names {
             Some(n) if f < n.len() => n[f].clone(),
             _ => format!("f{f}"),
+        }
+    }
+}
+
+/// JSON for thresholds: finite numbers as numbers, ±infinity as `"inf"` / `"-inf"`.
+mod extended_f64 {
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else if *v > 0.0 {
+            s.serialize_str("inf")
+        } else if *v < 0.0 {
+            s.serialize_str("-inf")
+        } else {
+            s.serialize_str("nan")
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Num(f64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match Repr::deserialize(d)? {
+            Repr::Num(v) => Ok(v),
+            Repr::Text(t) if t == "inf" => Ok(f64::INFINITY),
+            Repr::Text(t) if t == "-inf" => Ok(f64::NEG_INFINITY),
+            Repr::Text(t) => Err(de::Error::custom(format!(
+                "threshold '{t}' is not a number; expected a number, \"inf\" or \"-inf\""
+            ))),
         }
     }
 }

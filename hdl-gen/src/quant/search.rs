@@ -257,7 +257,9 @@ impl<'a> Reference<'a> {
         match self.task {
             Task::Classification => 100.0 * flipped as f64 / n as f64,
             Task::Regression => match self.labels {
-                Some(_) if self.rmse_float > 0.0 => 100.0 * rmse(&fixed_out, &self.outputs) / self.rmse_float,
+                Some(_) if self.rmse_float > 0.0 => {
+                    100.0 * rmse(&fixed_out, &self.outputs) / self.rmse_float
+                }
                 Some(_) => 100.0 * rmse(&fixed_out, &self.outputs),
                 None => {
                     100.0 * rmse(&fixed_out, &self.outputs) / self.spread.max(f64::MIN_POSITIVE)
