@@ -66,6 +66,25 @@ fn print_item(s: &mut String, item: &Item) {
                 .unwrap_or_default();
             let _ = writeln!(s, "    assign {lhs} = {};{c}", expr(rhs));
         }
+        Item::Instance {
+            module,
+            name,
+            params,
+            conns,
+        } => {
+            let list = |v: &[(String, Expr)]| {
+                v.iter()
+                    .map(|(k, e)| format!("        .{k}({})", expr(e)))
+                    .collect::<Vec<_>>()
+                    .join(",\n")
+            };
+            if params.is_empty() {
+                let _ = writeln!(s, "    {module} {name} (");
+            } else {
+                let _ = writeln!(s, "    {module} #(\n{}\n    ) {name} (", list(params));
+            }
+            let _ = writeln!(s, "{}\n    );", list(conns));
+        }
         Item::AlwaysPosedge { clock, body } => {
             let _ = writeln!(s, "    always @(posedge {clock}) begin");
             for st in body {
@@ -119,6 +138,8 @@ fn expr(e: &Expr) -> String {
             };
             format!("{width}'h{v:x}")
         }
+        Expr::Int(v) => format!("{v}"),
+        Expr::Str(t) => format!("\"{t}\""),
         Expr::Bit(n, b) => format!("{n}[{b}]"),
         Expr::Slice(n, hi, lo) => format!("{n}[{hi}:{lo}]"),
         Expr::Concat(v) => format!("{{{}}}", v.iter().map(expr).collect::<Vec<_>>().join(", ")),
