@@ -30,6 +30,10 @@ pub enum Expr {
         width: u32,
         value: u64,
     },
+    /// Unsized decimal integer (parameter values, e.g. `115200`).
+    Int(i64),
+    /// String literal (parameter values, e.g. `"DIVIDE_BY_1"`); must not contain `"` or `\\`.
+    Str(String),
     /// `name[bit]`
     Bit(String, u32),
     /// `name[hi:lo]`
@@ -92,6 +96,13 @@ pub enum Item {
     AlwaysPosedge {
         clock: String,
         body: Vec<Stmt>,
+    },
+    /// `module #(.P(v), ...) name (.port(expr), ...);`
+    Instance {
+        module: String,
+        name: String,
+        params: Vec<(String, Expr)>,
+        conns: Vec<(String, Expr)>,
     },
 }
 
