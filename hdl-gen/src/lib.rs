@@ -1,5 +1,6 @@
 //! hdl-gen: the locus compiler library (import → quantise → hardware IR → passes → Verilog).
 
+pub mod board_top;
 pub mod compile;
 pub mod data;
 pub mod emit;
