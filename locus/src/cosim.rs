@@ -42,29 +42,9 @@ pub fn run(dir: &Path, data: Option<&Path>, vcd: Option<&Path>) -> Result<ExitCo
         }
         None => (read_vectors(&l)?, "vectors.csv".to_string(), None),
     };
-    let design = sim::Design {
-        files: vec![l.rtl_path.clone()],
-        top: TOP.into(),
-        ports: ports(&l),
-        clock: Some("clk".into()),
-    };
-    let mut opts = sim::BuildOptions::default();
-    opts.trace = vcd.is_some();
-    let spinner = ProgressBar::new_spinner().with_message("building the RTL with Verilator");
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let t0 = Instant::now();
-    let lib = sim::build(&design, &opts);
-    spinner.finish_and_clear();
-    let lib = lib?;
-    let build_seconds = t0.elapsed().as_secs_f64();
-    let mut inst = lib.instantiate()?;
-    if let Some(v) = vcd {
-        inst.trace_open(v)?;
-    }
-    let t1 = Instant::now();
-    let (mismatches, cycles) = drive(&l, &mut inst, &vectors, floats.as_deref());
-    let sim_seconds = t1.elapsed().as_secs_f64();
-    drop(inst);
+    let o = check(&l, &vectors, floats.as_deref(), vcd)?;
+    let (mismatches, cycles, build_seconds, sim_seconds) =
+        (o.mismatches, o.cycles, o.build_seconds, o.sim_seconds);
     let report = SimReport {
         vectors: vectors.len(),
         mismatches,
@@ -96,6 +76,53 @@ pub fn run(dir: &Path, data: Option<&Path>, vcd: Option<&Path>) -> Result<ExitCo
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// What a cosimulation found.
+pub struct Outcome {
+    pub mismatches: usize,
+    pub cycles: u64,
+    pub build_seconds: f64,
+    pub sim_seconds: f64,
+}
+
+/// Builds the RTL of `l` with Verilator and streams `vectors` through it, comparing
+/// every output with the vector's expected outputs at the core's latency.
+pub fn check(
+    l: &Loaded,
+    vectors: &[Vector],
+    floats: Option<&[Vec<f64>]>,
+    vcd: Option<&Path>,
+) -> Result<Outcome> {
+    let design = sim::Design {
+        files: vec![l.rtl_path.clone()],
+        top: TOP.into(),
+        ports: ports(l),
+        clock: Some("clk".into()),
+    };
+    let mut opts = sim::BuildOptions::default();
+    opts.trace = vcd.is_some();
+    let spinner = ProgressBar::new_spinner().with_message("building the RTL with Verilator");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let t0 = Instant::now();
+    let lib = sim::build(&design, &opts);
+    spinner.finish_and_clear();
+    let lib = lib?;
+    let build_seconds = t0.elapsed().as_secs_f64();
+    let mut inst = lib.instantiate()?;
+    if let Some(v) = vcd {
+        inst.trace_open(v)?;
+    }
+    let t1 = Instant::now();
+    let (mismatches, cycles) = drive(l, &mut inst, vectors, floats);
+    let sim_seconds = t1.elapsed().as_secs_f64();
+    drop(inst);
+    Ok(Outcome {
+        mismatches,
+        cycles,
+        build_seconds,
+        sim_seconds,
     })
 }
 

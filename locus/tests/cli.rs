@@ -248,3 +248,32 @@ fn bad_models_exit_2() {
     let out = locus(&["sim", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The cosimulation really compares: a wrong expected output is counted as a mismatch,
+/// and so is an expected output of an idle slot.
+#[test]
+fn cosim_catches_a_wrong_expectation() {
+    let ex = root().join("examples/breast-cancer-lgbm");
+    let dir = scratch("wrong-expectation");
+    ok(&locus(&[
+        "compile",
+        ex.join("model.txt").to_str().unwrap(),
+        "--data",
+        ex.join("data.csv").to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+    ]));
+    let l = hdl_gen::compile::load_dir(&dir).unwrap();
+    let data = hdl_gen::data::read_for_model(&ex.join("data.csv"), &l.model).unwrap();
+    let mut v = hdl_gen::compile::vectors(&l.quant, &l.ir, &data).unwrap();
+    assert_eq!(
+        locus::cosim::check(&l, &v, None, None).unwrap().mismatches,
+        0
+    );
+    v[5].outputs[0] ^= 1;
+    v[200].outputs[1] += 1;
+    assert_eq!(
+        locus::cosim::check(&l, &v, None, None).unwrap().mismatches,
+        2
+    );
+}
