@@ -28,7 +28,7 @@ struct Cli {
 enum Command {
     /// Quantise a model against calibration data and emit Verilog, test vectors and a report.
     Compile {
-        /// Model file: XGBoost JSON (save_model("m.json")) or LightGBM text (save_model).
+        /// Model file: XGBoost JSON (save_model("m.json")), LightGBM text (save_model) or a locus model.json.
         model: PathBuf,
         /// Calibration CSV: header row, feature columns, optional `label` column.
         #[arg(long)]
@@ -36,8 +36,9 @@ enum Command {
         /// Output directory (replaced atomically).
         #[arg(short, long)]
         out: PathBuf,
-        /// Largest accepted quantisation loss: percentage points of rows whose class
-        /// changes (classification) or percent RMSE increase (regression).
+        /// Largest accepted quantisation loss on the calibration data: percent of rows
+        /// whose class changes (classification), or RMSE of fixed vs float as a percent
+        /// of the float RMSE (regression; bounds the RMSE increase).
         #[arg(long, default_value_t = 0.5)]
         max_loss: f64,
         /// Input code width in bits (skips the search for it).
@@ -166,7 +167,7 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         s.max_loss,
         match s.loss_kind {
             hdl_gen::quant::Loss::FlippedRows => "% rows flipped",
-            hdl_gen::quant::Loss::RmseIncrease => "% RMSE increase",
+            hdl_gen::quant::Loss::RmseIncrease => "% of float RMSE",
             hdl_gen::quant::Loss::RmseVsFloat => "% RMSE vs float",
         },
         if s.budget_met {
