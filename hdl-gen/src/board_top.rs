@@ -6,7 +6,8 @@
 //! the host unpacks them with the widths in `report.json`.
 
 use crate::compile::{Interface, TOP};
-use crate::vlog::{Dir, Expr, Item, Module, Port};
+use crate::pll::{Ice40Primitive, Pll};
+use crate::vlog::{BinOp, Dir, Expr, Item, Module, Port};
 
 /// The top module's name.
 pub const BOARD_TOP: &str = "locus_top";
@@ -28,6 +29,31 @@ pub struct TopOptions {
     pub baud: u64,
     /// True if the board's reset button pulls the pin low when pressed.
     pub reset_active_low: bool,
+    /// False for a board without a reset button: no `rst_in` port; the reset sync
+    /// then sees only the PLL lock (or nothing).
+    pub reset_pin: bool,
+    /// True if the board's LEDs light when their pin is low.
+    pub leds_active_low: bool,
+    /// PLL from `clk_in` to the core clock (`clk_hz` is then its output); `None`
+    /// feeds the core from `clk_in` directly. The reset is held while the PLL is unlocked.
+    pub pll: Option<Pll>,
+    /// Extra output ports driven high, e.g. a flash chip select that must stay deasserted.
+    pub tie_high: Vec<String>,
+}
+
+impl TopOptions {
+    /// A board with a reset pin, active-high LEDs, no PLL and no tied pins (simulation).
+    pub fn plain(clk_hz: u64, baud: u64, reset_active_low: bool) -> Self {
+        TopOptions {
+            clk_hz,
+            baud,
+            reset_active_low,
+            reset_pin: true,
+            leds_active_low: false,
+            pll: None,
+            tie_high: vec![],
+        }
+    }
 }
 
 /// Width of the packed result: every core output, first at bit 0.
@@ -45,9 +71,9 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
         width: 1,
         comment: Some(comment.into()),
     };
-    let ports = vec![
-        port(Dir::Input, "clk_in", "board clock"),
-        port(
+    let mut ports = vec![port(Dir::Input, "clk_in", "board clock")];
+    if opts.reset_pin {
+        ports.push(port(
             Dir::Input,
             "rst_in",
             if opts.reset_active_low {
@@ -55,24 +81,76 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
             } else {
                 "reset button, high when pressed"
             },
-        ),
+        ));
+    }
+    ports.extend([
         port(Dir::Input, "uart_rx", "serial from the host, idle high"),
         port(Dir::Output, "uart_tx", "serial to the host, idle high"),
         port(Dir::Output, "led_activity", "blinks on each answered frame"),
         port(Dir::Output, "led_error", "blinks on each dropped frame"),
-    ];
+    ]);
+    for t in &opts.tie_high {
+        ports.push(port(Dir::Output, t, "held high"));
+    }
     let id = |s: &str| Expr::Ident(s.into());
     let wire = |name: &str, width: u32| Item::Wire {
         name: name.into(),
         width,
     };
-    let mut items = vec![
-        wire("clk", 1),
-        Item::Assign {
+    let mut items = vec![wire("clk", 1)];
+    match &opts.pll {
+        None => items.push(Item::Assign {
             lhs: "clk".into(),
             rhs: id("clk_in"),
             comment: Some(format!("{} Hz", opts.clk_hz)),
-        },
+        }),
+        Some(p) => {
+            items.push(wire("pll_lock", 1));
+            items.push(pll_instance(p));
+        }
+    }
+    // The reset sync's input: the button (if any), held asserted while the PLL is unlocked.
+    let (reset_src, reset_active_low) = match (opts.reset_pin, opts.pll.is_some()) {
+        (true, false) => (id("rst_in"), opts.reset_active_low),
+        (true, true) if opts.reset_active_low => (
+            Expr::Binary(BinOp::And, Box::new(id("rst_in")), Box::new(id("pll_lock"))),
+            true,
+        ),
+        (true, true) => (
+            Expr::Binary(
+                BinOp::Or,
+                Box::new(id("rst_in")),
+                Box::new(Expr::Not(Box::new(id("pll_lock")))),
+            ),
+            false,
+        ),
+        (false, true) => (Expr::Not(Box::new(id("pll_lock"))), false),
+        (false, false) => (Expr::Lit { width: 1, value: 0 }, false),
+    };
+    let (led_activity, led_error) = if opts.leds_active_low {
+        ("activity", "error")
+    } else {
+        ("led_activity", "led_error")
+    };
+    if opts.leds_active_low {
+        items.push(wire("activity", 1));
+        items.push(wire("error", 1));
+        for (port, w) in [("led_activity", "activity"), ("led_error", "error")] {
+            items.push(Item::Assign {
+                lhs: port.into(),
+                rhs: Expr::Not(Box::new(id(w))),
+                comment: Some("LED lights when low".into()),
+            });
+        }
+    }
+    for t in &opts.tie_high {
+        items.push(Item::Assign {
+            lhs: t.clone(),
+            rhs: Expr::Lit { width: 1, value: 1 },
+            comment: None,
+        });
+    }
+    items.extend([
         wire("rst", 1),
         wire("core_in_valid", 1),
         wire("core_in_features", feat_w),
@@ -82,10 +160,10 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
         Item::Instance {
             module: "locus_reset_sync".into(),
             name: "u_reset".into(),
-            params: vec![("ACTIVE_LOW".into(), Expr::Int(i64::from(opts.reset_active_low)))],
+            params: vec![("ACTIVE_LOW".into(), Expr::Int(i64::from(reset_active_low)))],
             conns: vec![
                 ("clk".into(), id("clk")),
-                ("rst_in".into(), id("rst_in")),
+                ("rst_in".into(), reset_src),
                 ("rst".into(), id("rst")),
             ],
         },
@@ -108,12 +186,12 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
                 ("core_in_features".into(), id("core_in_features")),
                 ("core_out_valid".into(), id("core_out_valid")),
                 ("core_result".into(), id("core_result")),
-                ("led_activity".into(), id("led_activity")),
-                ("led_error".into(), id("led_error")),
+                ("led_activity".into(), id(led_activity)),
+                ("led_error".into(), id(led_error)),
             ],
         },
         Item::Blank,
-    ];
+    ]);
     let mut conns = vec![
         ("clk".to_string(), id("clk")),
         ("rst".to_string(), id("rst")),
@@ -144,5 +222,174 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
         header,
         ports,
         items,
+    }
+}
+
+/// The PLL instance driving `clk` from `clk_in`, with its lock on `pll_lock`.
+fn pll_instance(p: &Pll) -> Item {
+    let id = |s: &str| Expr::Ident(s.into());
+    let bit = |v: u64| Expr::Lit { width: 1, value: v };
+    let int = |v: u32| Expr::Int(i64::from(v));
+    let s = |v: &str| Expr::Str(v.into());
+    match p {
+        Pll::Ice40(q) => {
+            let (module, input) = match q.primitive {
+                Ice40Primitive::Pad => ("SB_PLL40_PAD", "PACKAGEPIN"),
+                Ice40Primitive::Core => ("SB_PLL40_CORE", "REFERENCECLK"),
+            };
+            Item::Instance {
+                module: module.into(),
+                name: "u_pll".into(),
+                params: vec![
+                    ("FEEDBACK_PATH".into(), s("SIMPLE")),
+                    ("DIVR".into(), int(q.divr)),
+                    ("DIVF".into(), int(q.divf)),
+                    ("DIVQ".into(), int(q.divq)),
+                    ("FILTER_RANGE".into(), int(q.filter_range)),
+                ],
+                conns: vec![
+                    (input.into(), id("clk_in")),
+                    ("PLLOUTCORE".into(), id("clk")),
+                    ("LOCK".into(), id("pll_lock")),
+                    ("RESETB".into(), bit(1)),
+                    ("BYPASS".into(), bit(0)),
+                ],
+            }
+        }
+        // Loop-filter attributes (ICP_CURRENT etc.) are not parameters: the ECP5 synth
+        // script sets them on every EHXPLLL (boards/families.toml).
+        Pll::Ecp5(q) => Item::Instance {
+            module: "EHXPLLL".into(),
+            name: "u_pll".into(),
+            params: vec![
+                ("PLLRST_ENA".into(), s("DISABLED")),
+                ("INTFB_WAKE".into(), s("DISABLED")),
+                ("STDBY_ENABLE".into(), s("DISABLED")),
+                ("DPHASE_SOURCE".into(), s("DISABLED")),
+                ("OUTDIVIDER_MUXA".into(), s("DIVA")),
+                ("OUTDIVIDER_MUXB".into(), s("DIVB")),
+                ("OUTDIVIDER_MUXC".into(), s("DIVC")),
+                ("OUTDIVIDER_MUXD".into(), s("DIVD")),
+                ("CLKI_DIV".into(), int(q.clki_div)),
+                ("CLKOP_ENABLE".into(), s("ENABLED")),
+                ("CLKOP_DIV".into(), int(q.clkop_div)),
+                ("CLKOP_CPHASE".into(), int(q.clkop_cphase)),
+                ("CLKOP_FPHASE".into(), int(0)),
+                ("FEEDBK_PATH".into(), s("CLKOP")),
+                ("CLKFB_DIV".into(), int(q.clkfb_div)),
+            ],
+            conns: vec![
+                ("CLKI".into(), id("clk_in")),
+                ("CLKFB".into(), id("clk")),
+                ("CLKOP".into(), id("clk")),
+                ("RST".into(), bit(0)),
+                ("STDBY".into(), bit(0)),
+                ("PHASESEL0".into(), bit(0)),
+                ("PHASESEL1".into(), bit(0)),
+                ("PHASEDIR".into(), bit(1)),
+                ("PHASESTEP".into(), bit(1)),
+                ("PHASELOADREG".into(), bit(1)),
+                ("PLLWAKESYNC".into(), bit(0)),
+                ("ENCLKOP".into(), bit(0)),
+                ("LOCK".into(), id("pll_lock")),
+            ],
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::OutputField;
+    use crate::pll;
+    use crate::vlog::print;
+
+    fn iface() -> Interface {
+        Interface {
+            top: TOP.into(),
+            in_features_width: 8,
+            inputs: vec![],
+            outputs: vec![OutputField {
+                name: "out_class".into(),
+                width: 2,
+                signed: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn plain_top_feeds_the_core_from_the_pin() {
+        let text = print(&emit_top(
+            &iface(),
+            &TopOptions::plain(12_000_000, 115200, true),
+            vec![],
+        ));
+        assert!(
+            text.contains("assign clk = clk_in;  // 12000000 Hz"),
+            "{text}"
+        );
+        assert!(text.contains(".rst_in(rst_in)"), "{text}");
+        assert!(!text.contains("pll"), "{text}");
+    }
+
+    #[test]
+    fn ice40_pll_drives_clk_and_holds_reset_until_lock() {
+        let p = pll::ice40(12_000_000, 30_000_000, pll::Ice40Primitive::Pad).unwrap();
+        let opts = TopOptions {
+            clk_hz: p.out_hz,
+            pll: Some(Pll::Ice40(p)),
+            leds_active_low: true,
+            tie_high: vec!["spi_cs".into()],
+            ..TopOptions::plain(0, 115200, true)
+        };
+        let text = print(&emit_top(&iface(), &opts, vec![]));
+        for want in [
+            "SB_PLL40_PAD #(",
+            ".DIVF(79)",
+            ".PACKAGEPIN(clk_in)",
+            ".PLLOUTCORE(clk)",
+            ".rst_in(rst_in & pll_lock)",
+            ".CLK_HZ(30000000)",
+            "assign led_activity = ~activity;",
+            ".led_activity(activity)",
+            "output wire spi_cs",
+            "assign spi_cs = 1'h1;",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+        assert!(!text.contains("assign clk ="), "{text}");
+    }
+
+    #[test]
+    fn ecp5_pll_without_reset_pin() {
+        let p = pll::ecp5(25_000_000, 50_000_000).unwrap();
+        let opts = TopOptions {
+            clk_hz: p.out_hz,
+            pll: Some(Pll::Ecp5(p)),
+            reset_pin: false,
+            ..TopOptions::plain(0, 115200, false)
+        };
+        let text = print(&emit_top(&iface(), &opts, vec![]));
+        for want in [
+            "EHXPLLL #(",
+            ".CLKOP(clk)",
+            ".CLKFB(clk)",
+            ".rst_in(~pll_lock)",
+            ".ACTIVE_LOW(0)",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        }
+        assert!(!text.contains("input  wire rst_in"), "{text}");
+    }
+
+    #[test]
+    fn no_reset_pin_and_no_pll_ties_the_reset_idle() {
+        let opts = TopOptions {
+            reset_pin: false,
+            ..TopOptions::plain(12_000_000, 115200, true)
+        };
+        let text = print(&emit_top(&iface(), &opts, vec![]));
+        assert!(text.contains(".rst_in(1'h0)"), "{text}");
+        assert!(text.contains(".ACTIVE_LOW(0)"), "{text}");
     }
 }

@@ -11,7 +11,9 @@ pub mod ir;
 pub mod lower;
 pub mod model;
 pub mod passes;
+pub mod pll;
 pub mod quant;
+pub mod serial_top;
 pub mod testing;
 pub mod vlog;
 
