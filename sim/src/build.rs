@@ -96,6 +96,13 @@ pub fn build(design: &Design, opts: &BuildOptions) -> Result<Library, SimError> 
     let verilator = tools::verilator()?;
     let gxx = tools::gxx_version()?;
     let key = cache_key(design, opts, &verilator, &gxx)?;
+    // Absolute, so dlopen never searches the library path for it.
+    let cache_dir = std::path::absolute(&opts.cache_dir)
+        .map_err(|e| SimError::io(format!("cannot resolve {}", opts.cache_dir.display()), e))?;
+    let opts = &BuildOptions {
+        cache_dir,
+        ..opts.clone()
+    };
     let lib_path = opts.cache_dir.join(format!("{key}.so"));
     let mut stats = BuildStats::default();
     if !lib_path.is_file() {

@@ -48,7 +48,8 @@ where
 fn hint(program: &str) -> &'static str {
     match program {
         "verilator" => VERILATOR_HINT,
-        _ => GXX_HINT,
+        "g++" => GXX_HINT,
+        _ => "install it or run `make setup`",
     }
 }
 
@@ -107,4 +108,23 @@ pub(crate) fn gxx_version() -> Result<String, SimError> {
 /// The installed Verilator's version line, e.g. `Verilator 5.006 2023-01-22 rev (Debian 5.006-3)`.
 pub fn verilator_version() -> Result<String, SimError> {
     Ok(verilator()?.version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_tool_says_how_to_install_it() {
+        let err = run("locus-no-such-tool", ["--version"], None).unwrap_err();
+        assert!(matches!(err, SimError::ToolMissing { .. }), "{err:?}");
+        let err = SimError::ToolMissing {
+            tool: "verilator",
+            hint: hint("verilator"),
+        };
+        assert_eq!(
+            err.to_string(),
+            "verilator not found on PATH; install it with `sudo apt-get install --no-install-recommends verilator` or run `make setup`"
+        );
+    }
 }
