@@ -132,18 +132,19 @@ fn is_identifier(name: &str) -> bool {
 ///
 /// Run-once ("slow") files are always compiled at `-O0`, as Verilator's own makefiles
 /// do; the Verilator runtime at `-O2`. Measured trade-offs are in the crate docs: in
-/// short, `O1` builds fastest on every design shape, `Os` simulates fastest but can
-/// take ~6× longer to build when Verilator emits one huge function.
+/// short, `O1` builds almost as fast as `O0` and simulates ~3× faster; `Os`
+/// simulates fastest but can take ~5× longer to build than `O1` when Verilator
+/// emits one huge function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum OptLevel {
-    /// `-O0`: no faster to build than `-O1` on large designs, 2–3× slower to simulate.
+    /// `-O0`: builds 15–40% faster than `-O1` on large designs, simulates ~3× slower.
     O0,
-    /// `-O1`: the default; the fastest build on every measured shape.
+    /// `-O1`: the default; close to the fastest build on every measured shape.
     #[default]
     O1,
     /// `-O2`: slower to build than `-O1`, and simulates slower than `Os`.
     O2,
-    /// `-Os` (Verilator's own default): the fastest simulation, ~1.4–1.8× `-O1`;
+    /// `-Os` (Verilator's own default): the fastest simulation, ~1.3–1.45× `-O1`;
     /// pick it for long runs.
     Os,
 }
