@@ -40,17 +40,18 @@
 //!
 //! Small generated C++ files are compiled together in one translation unit (each
 //! alone would cost ~0.65 s of parsing Verilator's headers), so a small design builds
-//! in about a second once the runtime objects are cached.
+//! in one to two seconds once the runtime objects are cached.
 //!
 //! # Choosing the optimisation level
 //!
-//! [`OptLevel::O1`] is the default because it builds fastest on every design shape
-//! measured; [`OptLevel::Os`] simulates fastest (Verilator's own default) but g++
-//! time grows superlinearly with function size at `-Os`/`-O2`, and when Verilator
-//! inlines a whole combinational cone into one function (a large adder tree feeding
-//! a single register) it builds ~6× slower than `-O1`. `-O0` saves no build time on
-//! large designs (its larger output costs as much as `-O1`'s optimisation) and
-//! simulates 2–3× slower. Reproduce the measurements with
+//! [`OptLevel::O1`] is the default: it builds almost as fast as `-O0` and simulates
+//! about 3× faster. [`OptLevel::Os`] (Verilator's own default) simulates fastest,
+//! ~1.3–1.45× `-O1`, but g++ time grows superlinearly with function size at
+//! `-Os`/`-O2`: when Verilator inlines a whole combinational cone into one function
+//! (a large adder tree feeding one register) it builds ~5× slower than `-O1`; with
+//! the logic split by pipeline registers it costs about the same. `-O2` is never
+//! better than `-Os` here. Small designs build in about the same time at every
+//! level. Reproduce the measurements with
 //! `cargo run --release -p sim --example build_bench -- --opts O0,O1,O2,Os [--pipelined]`.
 #![warn(missing_docs)]
 
