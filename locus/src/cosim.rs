@@ -101,8 +101,10 @@ pub fn check(
         ports: ports(l),
         clock: Some("clk".into()),
     };
-    let mut opts = sim::BuildOptions::default();
-    opts.trace = vcd.is_some();
+    let opts = sim::BuildOptions {
+        trace: vcd.is_some(),
+        ..Default::default()
+    };
     let spinner = ProgressBar::new_spinner().with_message("building the RTL with Verilator");
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let t0 = Instant::now();
