@@ -277,3 +277,39 @@ fn cosim_catches_a_wrong_expectation() {
         2
     );
 }
+
+/// The same model compiled twice, from different working directories, gives
+/// byte-identical files.
+#[test]
+fn output_is_byte_identical() {
+    let ex = root().join("examples/breast-cancer-lgbm");
+    let a = scratch("repro-a");
+    let b = scratch("repro-b");
+    for (dir, cwd) in [(&a, root()), (&b, std::env::temp_dir())] {
+        let out = Command::new(env!("CARGO_BIN_EXE_locus"))
+            .current_dir(cwd)
+            .args([
+                "compile",
+                ex.join("model.txt").to_str().unwrap(),
+                "--data",
+                ex.join("data.csv").to_str().unwrap(),
+                "-o",
+                dir.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        ok(&out);
+    }
+    for f in [
+        "rtl/locus_core.v",
+        "report.json",
+        "vectors.csv",
+        "quant.json",
+        "model.json",
+        "ir.txt",
+    ] {
+        let x = std::fs::read(a.join(f)).unwrap();
+        let y = std::fs::read(b.join(f)).unwrap();
+        assert!(x == y, "{f} differs between two compiles");
+    }
+}
