@@ -21,6 +21,35 @@ pub const RTL_FILES: &[&str] = &[
     "locus_uart_bridge.v",
 ];
 
+/// The same files' text, embedded at build time so an installed binary can write
+/// them next to a generated top without the repository at hand.
+pub const RTL_SOURCES: &[(&str, &str)] = &[
+    (
+        "locus_reset_sync.v",
+        include_str!("../../rtl/locus_reset_sync.v"),
+    ),
+    ("locus_uart_rx.v", include_str!("../../rtl/locus_uart_rx.v")),
+    ("locus_uart_tx.v", include_str!("../../rtl/locus_uart_tx.v")),
+    ("locus_crc8.v", include_str!("../../rtl/locus_crc8.v")),
+    (
+        "locus_uart_bridge.v",
+        include_str!("../../rtl/locus_uart_bridge.v"),
+    ),
+];
+
+/// Writes [`RTL_SOURCES`] into `dir` (created if missing); returns the paths in order.
+pub fn write_rtl(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    RTL_SOURCES
+        .iter()
+        .map(|(name, text)| {
+            let p = dir.join(name);
+            std::fs::write(&p, text)?;
+            Ok(p)
+        })
+        .collect()
+}
+
 /// How the top is built for a board (or for simulation).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopOptions {
@@ -314,6 +343,17 @@ mod tests {
                 width: 2,
                 signed: false,
             }],
+        }
+    }
+
+    #[test]
+    fn embedded_rtl_is_the_listed_files() {
+        let names: Vec<&str> = RTL_SOURCES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, RTL_FILES);
+        for (name, text) in RTL_SOURCES {
+            let module = name.trim_end_matches(".v");
+            assert!(text.starts_with(&format!("// {module}:")), "{name}");
+            assert!(text.contains(&format!("module {module} ")), "{name}");
         }
     }
 
