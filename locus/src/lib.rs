@@ -1,6 +1,9 @@
 //! locus: the commands behind the `locus` binary, as a library so tests can drive them.
 
+pub mod boards;
 pub mod cosim;
+pub mod flash;
+pub mod flow;
 pub mod predict;
 
 use anyhow::{Context, Result};

@@ -11,7 +11,7 @@ use hdl_gen::quant::SearchOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use locus::{cosim, predict, UserError};
+use locus::{boards, cosim, flash, flow, predict, UserError};
 
 #[derive(Parser)]
 #[command(
@@ -71,6 +71,35 @@ enum Command {
         /// Use the float model instead of the fixed-point reference.
         #[arg(long)]
         float: bool,
+    },
+    /// List the boards and bare devices `locus synth` builds for.
+    Boards,
+    /// Build a bitstream: board top, yosys, nextpnr, icepack/ecppack; writes DIR/synth.json.
+    Synth {
+        /// A directory written by `locus compile`.
+        dir: PathBuf,
+        /// Board name (`locus boards`) or a board .toml file.
+        #[arg(long, required_unless_present = "device", conflicts_with = "device")]
+        board: Option<String>,
+        /// Bare device (core in a serial-load wrapper, pins placed freely).
+        #[arg(long)]
+        device: Option<String>,
+        /// Core clock in MHz (default: the board oscillator; other values add a PLL).
+        #[arg(long)]
+        freq: Option<f64>,
+        /// Yosys program to use instead of the family's (boards/families.toml).
+        #[arg(long)]
+        yosys: Option<String>,
+    },
+    /// Program a board with the bitstream `locus synth` built (openFPGALoader).
+    Flash {
+        /// A directory built with `locus synth DIR --board B`.
+        dir: PathBuf,
+        #[arg(long)]
+        board: String,
+        /// Print the openFPGALoader command without running it.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -141,6 +170,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Predict { dir, data, float } => {
             predict::run(&dir, &data, float).map(|_| ExitCode::SUCCESS)
         }
+        Command::Boards => {
+            print!("{}", boards::table(&boards::Catalog::load()?));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Synth {
+            dir,
+            board,
+            device,
+            freq,
+            yosys,
+        } => flow::synth(
+            &dir,
+            &flow::SynthOptions {
+                board,
+                device,
+                freq_mhz: freq,
+                yosys,
+            },
+        ),
+        Command::Flash {
+            dir,
+            board,
+            dry_run,
+        } => flash::run(&dir, &board, dry_run),
     }
 }
 

@@ -1,0 +1,323 @@
+//! Board flow tests through the `locus` binary: board files, flash commands, and real bitstreams for iCEBreaker and ULX3S-85F.
+//!
+//! The synth tests run the real tools: Debian nextpnr-ice40/icepack and the YoWASP
+//! yosys/nextpnr-ecp5/ecppack from the project venv (`make setup-ecp5`). A missing tool
+//! fails the test with the command that installs it; nothing is skipped.
+
+use locus::boards::{files, Catalog};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("flow")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(d.parent().unwrap()).unwrap();
+    d
+}
+
+fn locus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_locus"))
+        .args(args)
+        .output()
+        .expect("run locus")
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\n{}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn ok(out: &Output) {
+    assert!(out.status.success(), "locus failed: {}", show(out));
+}
+
+fn json(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// Compiles examples/iris-xgb into a fresh scratch directory.
+fn compiled_iris(name: &str) -> PathBuf {
+    let ex = root().join("examples/iris-xgb");
+    let dir = scratch(name);
+    ok(&locus(&[
+        "compile",
+        ex.join("model.json").to_str().unwrap(),
+        "--data",
+        ex.join("data.csv").to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+    ]));
+    dir
+}
+
+#[test]
+fn every_board_file_parses_validates_and_is_embedded() {
+    let dir = root().join("boards");
+    let mut on_disk = vec![];
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&p).unwrap();
+            assert!(
+                text.starts_with('#'),
+                "boards/{name} must open with a comment naming its role and sources"
+            );
+            on_disk.push((name, text));
+        }
+    }
+    let c = Catalog::from_files(on_disk.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let disk: BTreeSet<&str> = on_disk.iter().map(|(n, _)| n.as_str()).collect();
+    let embedded: BTreeSet<&str> = files().iter().map(|(n, _)| *n).collect();
+    assert_eq!(disk, embedded, "the binary embeds exactly boards/*.toml");
+    for (name, text) in &on_disk {
+        let embedded_text = files().iter().find(|(n, _)| n == name).unwrap().1;
+        assert_eq!(text, embedded_text, "boards/{name} changed since the build");
+    }
+    for b in [
+        "icebreaker",
+        "upduino-v3",
+        "icestick",
+        "ice40-hx8k-breakout",
+        "ulx3s-12f",
+        "ulx3s-25f",
+        "ulx3s-45f",
+        "ulx3s-85f",
+        "ecp5-evn",
+    ] {
+        assert!(c.boards.contains_key(b), "board {b} missing");
+    }
+    for d in ["up5k", "hx8k", "hx1k", "ecp5-25k", "ecp5-45k", "ecp5-85k"] {
+        assert!(c.devices.contains_key(d), "device {d} missing");
+    }
+    let out = locus(&["boards"]);
+    ok(&out);
+    let table = String::from_utf8_lossy(&out.stdout);
+    for name in c.boards.keys().chain(c.devices.keys()) {
+        assert!(
+            table.lines().any(|l| l.starts_with(&format!("{name} "))),
+            "`locus boards` lacks {name}:\n{table}"
+        );
+    }
+}
+
+/// Board and cable names this openFPGALoader knows (`--list-boards`, `--list-cables`).
+fn openfpgaloader_names(flag: &str) -> BTreeSet<String> {
+    let out = Command::new("openFPGALoader").arg(flag).output().unwrap_or_else(|e| {
+        panic!("openFPGALoader is needed to check the flash commands ({e}): `make setup` installs it (Debian package openfpgaloader)")
+    });
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn flash_dry_run_prints_a_valid_command_for_every_board() {
+    let c = Catalog::load().unwrap();
+    let known_boards = openfpgaloader_names("--list-boards");
+    let known_cables = openfpgaloader_names("--list-cables");
+    let dir = scratch("flash");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, b) in &c.boards {
+        let out = locus(&["flash", dir.to_str().unwrap(), "--board", name, "--dry-run"]);
+        ok(&out);
+        let line = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
+        let words: Vec<&str> = line.split(' ').collect();
+        let ext = c.family(b.family).bitstream.as_str();
+        let bit = format!("{}/build/{name}/locus_top.{ext}", dir.display());
+        let mut want = vec!["openFPGALoader", "-b", b.programmer.board.as_str()];
+        if let Some(cable) = &b.programmer.cable {
+            want.extend(["-c", cable.as_str()]);
+            assert!(
+                known_cables.contains(cable),
+                "{name}: openFPGALoader has no cable {cable}"
+            );
+        }
+        want.push(&bit);
+        assert_eq!(words, want, "{name}: {line}");
+        assert!(
+            known_boards.contains(&b.programmer.board),
+            "{name}: openFPGALoader has no board {}",
+            b.programmer.board
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("does not exist yet"),
+            "{name}: the dry run should say the bitstream is not built"
+        );
+    }
+    let out = locus(&[
+        "flash",
+        dir.to_str().unwrap(),
+        "--board",
+        "nosuchboard",
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown board \"nosuchboard\""));
+}
+
+/// Keys every complete synth.json has.
+const KEYS: &[&str] = &[
+    "device",
+    "board",
+    "luts",
+    "ffs",
+    "carry",
+    "brams",
+    "dsps",
+    "utilisation",
+    "fmax_mhz",
+    "target_mhz",
+    "timing_met",
+    "bitstream",
+    "tools",
+    "step_seconds",
+    "fits",
+];
+
+/// Runs `locus synth` for a board and checks the complete report and the bitstream.
+fn synth_board(dir: &Path, board: &str, args: &[&str]) -> Value {
+    let mut a = vec!["synth", dir.to_str().unwrap(), "--board", board];
+    a.extend(args);
+    let out = locus(&a);
+    ok(&out);
+    let r = json(&dir.join("synth.json"));
+    for k in KEYS {
+        assert!(
+            r.get(k).is_some_and(|v| !v.is_null()),
+            "synth.json lacks {k}: {r:#}"
+        );
+    }
+    assert_eq!(r["board"], board);
+    assert_eq!(r["fits"], true);
+    let bit = dir.join(r["bitstream"].as_str().unwrap());
+    let size = std::fs::metadata(&bit)
+        .unwrap_or_else(|e| panic!("{}: {e}", bit.display()))
+        .len();
+    assert!(size > 1000, "{} is only {size} bytes", bit.display());
+    for t in ["yosys", "nextpnr", "packer"] {
+        assert!(
+            r["tools"][t].as_str().is_some_and(|s| !s.is_empty()),
+            "tools.{t}: {r:#}"
+        );
+    }
+    for s in ["yosys", "fit_check", "nextpnr", "packer", "total"] {
+        assert!(
+            r["step_seconds"][s].as_f64().is_some(),
+            "step_seconds.{s}: {r:#}"
+        );
+    }
+    for u in ["luts", "ffs", "brams", "dsps", "io"] {
+        let f = r["utilisation"][u].as_f64();
+        assert!(
+            f.is_some_and(|f| (0.0..=1.0).contains(&f)),
+            "utilisation.{u}: {r:#}"
+        );
+    }
+    assert!(r["luts"].as_u64().unwrap() > 0 && r["ffs"].as_u64().unwrap() > 0);
+    r
+}
+
+#[test]
+fn iris_on_icebreaker_meets_12_mhz() {
+    let dir = compiled_iris("icebreaker");
+    let r = synth_board(&dir, "icebreaker", &[]);
+    assert_eq!(r["device"], "up5k");
+    assert_eq!(r["target_mhz"], 12.0);
+    assert_eq!(r["timing_met"], true, "{r:#}");
+    assert!(r["fmax_mhz"].as_f64().unwrap() >= 12.0);
+    assert!(r["logic_cells"].as_u64().unwrap() > 0);
+    assert!(r["utilisation"]["logic_cells"].as_f64().is_some());
+    assert!(r["clock"]["pll"].is_null());
+    assert!(r["tools"]["yosys"]
+        .as_str()
+        .unwrap()
+        .starts_with("Yosys 0.70"));
+    let pcf = std::fs::read_to_string(dir.join("build/icebreaker/icebreaker.pcf")).unwrap();
+    assert!(pcf.contains("set_io -nowarn clk_in 35\n"), "{pcf}");
+}
+
+#[test]
+fn iris_on_icebreaker_through_the_pll() {
+    let dir = compiled_iris("icebreaker-pll");
+    let r = synth_board(&dir, "icebreaker", &["--freq", "18"]);
+    assert_eq!(r["clock"]["pll"]["primitive"], "SB_PLL40_PAD", "{r:#}");
+    assert_eq!(r["target_mhz"], 18.0);
+    let top = std::fs::read_to_string(dir.join("build/icebreaker/locus_top.v")).unwrap();
+    assert!(top.contains("SB_PLL40_PAD #("), "{top}");
+    // Below the iCE40 PLL's range: a user error naming the limits.
+    let out = locus(&[
+        "synth",
+        dir.to_str().unwrap(),
+        "--board",
+        "icebreaker",
+        "--freq",
+        "10",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("16–275 MHz"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn iris_on_ulx3s_85f_meets_25_mhz() {
+    assert!(
+        locus::flow::tools::venv_bin().is_some(),
+        "the ECP5 flow needs the YoWASP venv: run `make setup-ecp5` (scripts/setup-ecp5.sh)"
+    );
+    let dir = compiled_iris("ulx3s-85f");
+    let r = synth_board(&dir, "ulx3s-85f", &[]);
+    assert_eq!(r["device"], "85k");
+    assert_eq!(r["target_mhz"], 25.0);
+    assert_eq!(r["timing_met"], true, "{r:#}");
+    assert!(r["fmax_mhz"].as_f64().unwrap() >= 25.0);
+    assert!(r["bitstream"].as_str().unwrap().ends_with("locus_top.bit"));
+}
+
+#[test]
+fn a_design_too_big_for_the_device_says_so_and_exits_2() {
+    let ex = root().join("examples/digits-xgb");
+    let dir = scratch("digits-hx1k");
+    ok(&locus(&[
+        "compile",
+        ex.join("model.json").to_str().unwrap(),
+        "--data",
+        ex.join("data.csv").to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--input-bits",
+        "5",
+        "--leaf-bits",
+        "4",
+    ]));
+    let out = locus(&["synth", dir.to_str().unwrap(), "--device", "hx1k"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("does not fit hx1k") && err.contains("ICESTORM_LC") && err.contains("of 1280"),
+        "{err}"
+    );
+    let r = json(&dir.join("synth.json"));
+    assert_eq!(r["fits"], false);
+    assert!(r["bitstream"].is_null());
+    assert!(
+        r["utilisation"]["logic_cells"].as_f64().unwrap() > 1.0,
+        "{r:#}"
+    );
+}
