@@ -5,6 +5,8 @@ pub mod cosim;
 pub mod flash;
 pub mod flow;
 pub mod predict;
+pub mod protocol;
+pub mod run;
 
 use anyhow::{Context, Result};
 use hdl_gen::data::read_for_model;

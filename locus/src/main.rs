@@ -101,6 +101,26 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Send rows over the framed UART protocol (docs/protocol.md) to a flashed board, or to the Verilated board top with --sim, and check every answer.
+    Run {
+        /// A directory written by `locus compile`.
+        dir: PathBuf,
+        /// Simulate the board top (UART bit level included) instead of using a board.
+        #[arg(long, required_unless_present = "port", conflicts_with = "port")]
+        sim: bool,
+        /// Serial port of the board, e.g. /dev/ttyUSB1.
+        #[arg(long)]
+        port: Option<PathBuf>,
+        /// Rows to send: CSV with a header row and the model's feature columns.
+        #[arg(long)]
+        data: PathBuf,
+        /// UART rate (must match the bitstream; --sim clocks the top at 16 × baud).
+        #[arg(long, default_value_t = 115200)]
+        baud: u32,
+        /// Requests in flight, 1 to 4 (the board's result FIFO depth).
+        #[arg(long, default_value_t = 4)]
+        window: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -194,6 +214,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
             board,
             dry_run,
         } => flash::run(&dir, &board, dry_run),
+        Command::Run {
+            dir,
+            sim,
+            port,
+            data,
+            baud,
+            window,
+        } => locus::run::run(
+            &dir,
+            &data,
+            &locus::run::RunOptions {
+                mode: match port {
+                    Some(p) if !sim => locus::run::Mode::Port(p),
+                    _ => locus::run::Mode::Sim,
+                },
+                baud,
+                window,
+            },
+        ),
     }
 }
 
