@@ -46,7 +46,11 @@ fn every_primitive_has_a_testbench() {
     assert!(!rtl.is_empty());
     for f in rtl {
         let want = format!("tb_{}", stem(&f));
-        assert!(tbs.contains(&want), "{} has no testbenches/{want}.v", f.display());
+        assert!(
+            tbs.contains(&want),
+            "{} has no testbenches/{want}.v",
+            f.display()
+        );
     }
 }
 
@@ -68,15 +72,15 @@ fn testbenches_pass_under_iverilog() {
             .arg(tb)
             .output()
             .expect("run iverilog");
-        let diag = String::from_utf8_lossy(&c.stderr).into_owned()
-            + &String::from_utf8_lossy(&c.stdout);
+        let diag =
+            String::from_utf8_lossy(&c.stderr).into_owned() + &String::from_utf8_lossy(&c.stdout);
         if !c.status.success() || !diag.trim().is_empty() {
             failures.push(format!("{name}: iverilog -Wall:\n{diag}"));
             continue;
         }
         let r = tool("vvp").arg("-n").arg(&exe).output().expect("run vvp");
-        let text = String::from_utf8_lossy(&r.stdout).into_owned()
-            + &String::from_utf8_lossy(&r.stderr);
+        let text =
+            String::from_utf8_lossy(&r.stdout).into_owned() + &String::from_utf8_lossy(&r.stderr);
         let passed = r.status.success()
             && text.lines().any(|l| l.trim() == "PASS")
             && !text.contains("FAIL")
