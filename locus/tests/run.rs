@@ -12,7 +12,9 @@ fn root() -> PathBuf {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("run").join(name);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("run")
+        .join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(d.parent().unwrap()).unwrap();
     d
@@ -101,7 +103,12 @@ fn missing_port_is_a_user_error() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("no such serial port"), "{err}");
     let o = locus(&["run", dir.to_str().unwrap(), "--data", "x.csv"]);
-    assert_eq!(o.status.code(), Some(2), "neither --sim nor --port: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "neither --sim nor --port: {}",
+        text(&o)
+    );
 }
 
 /// A deterministic byte generator (xorshift), so failures reproduce.
@@ -218,6 +225,9 @@ fn abuse_never_stops_the_next_good_frame() {
         assert_eq!(a, &Answer::Outputs(v.outputs.clone()), "row {}", v.row);
     }
     assert_eq!(c.retries, 0);
-    assert_eq!(c.link.framing_errors, 0, "the board's own bytes are well framed");
+    assert_eq!(
+        c.link.framing_errors, 0,
+        "the board's own bytes are well framed"
+    );
     assert!(c.link.led_error_pulses >= 1 && c.link.led_activity_pulses >= 1);
 }
