@@ -157,6 +157,7 @@ pub fn random_model(seed: u64, grid_leaves: bool) -> (Model, Vec<Vec<f64>>) {
             _ => PostTransform::Softmax,
         },
         leaf_scale: 1.0,
+        class_names: None,
         trees,
     };
     (model, rows)

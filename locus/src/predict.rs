@@ -26,7 +26,7 @@ pub fn run(dir: &Path, data: &Path, float: bool) -> Result<()> {
             (q.class, l.quant.outputs(&q.scores)[0])
         };
         match l.model.task {
-            Task::Classification => writeln!(out, "{class}")?,
+            Task::Classification => writeln!(out, "{}", l.model.class_name(class))?,
             Task::Regression => writeln!(out, "{value}")?,
         }
     }

@@ -377,6 +377,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Model> {
         accumulate: Accumulate::F64,
         post,
         leaf_scale,
+        class_names: None,
         trees,
     };
     super::check_model(file, &model)?;

@@ -86,6 +86,18 @@ pub fn parse(file: &str, v: serde_json::Value) -> Result<Model> {
             );
         }
     }
+    if let Some(names) = &m.class_names {
+        if names.len() != m.n_classes {
+            return bad(
+                "class_names".into(),
+                format!(
+                    "{} names; expected {}, one per class",
+                    names.len(),
+                    m.n_classes
+                ),
+            );
+        }
+    }
     for (i, t) in m.trees.iter().enumerate() {
         if t.group >= groups {
             return bad(

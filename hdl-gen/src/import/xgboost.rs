@@ -468,6 +468,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Model> {
         accumulate: Accumulate::F32,
         post: obj.post,
         leaf_scale: 1.0,
+        class_names: None,
         trees,
     };
     super::check_model(file, &model)?;

@@ -136,6 +136,9 @@ pub struct Model {
     pub feature_names: Option<Vec<String>>,
     /// Number of classes (1 for regression, 2 for binary).
     pub n_classes: usize,
+    /// Class names in class-index order, when the model file has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_names: Option<Vec<String>>,
     /// Margin-space bias per output group.
     pub base_score: Vec<f64>,
     pub split_op: SplitOp,
@@ -306,6 +309,14 @@ impl Model {
             margins,
             outputs,
             class,
+        }
+    }
+
+    /// Name of class `c` for output: the model's name, else the index.
+    pub fn class_name(&self, c: usize) -> String {
+        match &self.class_names {
+            Some(n) if c < n.len() => n[c].clone(),
+            _ => c.to_string(),
         }
     }
 
