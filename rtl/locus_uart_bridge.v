@@ -56,9 +56,10 @@
 //   CLK_HZ, BAUD   clock and bit rate; CLK_HZ / BAUD rounded must be at least 4.
 //   FEAT_W, RES_W  widths of core_in_features / core_result, 1 to 2040.
 //   FIFO_DEPTH     result FIFO entries, a power of two >= 2 (default 4).
-//   LED_STRETCH    LED pulse length in clocks, >= 1 (default CLK_HZ/20: 50 ms);
-//                  the pulse lasts 8 ticks of a ceil(LED_STRETCH/8)-clock
-//                  prescaler, i.e. between 7/8 and 1 times LED_STRETCH.
+//   LED_STRETCH    longest LED pulse in clocks, >= 1 (default CLK_HZ/20: 50 ms).
+//                  A pulse lasts 8 ticks of a 2**PW-clock prescaler, the largest
+//                  with 2**PW <= LED_STRETCH/8 (at least 4 clocks): between 7/16
+//                  and 1 times LED_STRETCH, for LED_STRETCH >= 32.
 //   TIMEOUT        inter-byte timeout in clocks, counted from the end of the last
 //                  byte (default: 5 ms or 20 bit times, whichever is longer).
 `default_nettype none
@@ -91,9 +92,8 @@ module locus_uart_bridge #(
     localparam integer TB = RES_BYTES > 4 ? RES_BYTES * 8 : 32;  // response payload bits
     localparam integer AW = FIFO_DEPTH > 2 ? $clog2(FIFO_DEPTH) : 1;
     localparam integer TW = $clog2(TIMEOUT + 1);
-    localparam integer LED_TICK = (LED_STRETCH + 7) / 8;
-    localparam integer PW = LED_TICK > 1 ? $clog2(LED_TICK) : 1;
-    localparam integer PRE_LAST_I = LED_TICK - 1;
+    // LED prescaler: a free-running PW-bit counter, 2**PW <= LED_STRETCH / 8.
+    localparam integer PW = LED_STRETCH >= 32 ? $clog2(LED_STRETCH / 8 + 1) - 1 : 2;
 
     localparam [7:0] SYNC_REQ = 8'hA5;
     localparam [7:0] SYNC_RESP = 8'h5A;
@@ -102,7 +102,6 @@ module locus_uart_bridge #(
     localparam [7:0] LEN_INFER = FEAT_BYTES[7:0];
     localparam [7:0] LEN_RESULT = RES_BYTES[7:0];
     localparam [TW-1:0] TIMEOUT_V = TIMEOUT[TW-1:0];
-    localparam [PW-1:0] PRE_LAST = PRE_LAST_I[PW-1:0];
     localparam [AW:0] DEPTH_V = FIFO_DEPTH[AW:0];
 
     generate
@@ -367,18 +366,18 @@ module locus_uart_bridge #(
     end
 
     // ---------------------------------------------------------------- LEDs
-    // A shared prescaler ticks every LED_TICK clocks; each LED stays on for 8
-    // ticks after its event (7 * LED_TICK + 1 to 8 * LED_TICK clocks).
+    // A free-running prescaler (an up-counter: short carry chain) ticks every
+    // 2**PW clocks; each LED stays on for 8 ticks after its event.
     reg [PW-1:0] pre;
     reg [3:0]    led_act_cnt, led_err_cnt;
-    wire         tick = (pre == {PW{1'b0}});
+    wire         tick = &pre;
     always @(posedge clk) begin
         if (rst) begin
             pre <= {PW{1'b0}};
             led_act_cnt <= 4'd0;
             led_err_cnt <= 4'd0;
         end else begin
-            pre <= tick ? PRE_LAST : pre - 1'b1;
+            pre <= pre + 1'b1;
             if (pop) led_act_cnt <= 4'd8;
             else if (tick && led_act_cnt != 4'd0) led_act_cnt <= led_act_cnt - 1'b1;
             if (drop) led_err_cnt <= 4'd8;
