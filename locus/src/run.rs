@@ -869,14 +869,16 @@ fn drive<T: Transport>(
     c.resync()?;
     let before = c.status()?;
     if before.is_none() {
-        let hint = match &port {
-            Some(p) => format!(
+        // No board answering is the user's to fix (exit 2); a silent simulated
+        // board top is a bug (exit 1).
+        return Err(match &port {
+            Some(p) => UserError(format!(
                 "no answer to a status request on {p} at {} baud; is the board flashed with this design (`locus synth`, `locus flash`) and the baud right?",
                 opts.baud
-            ),
-            None => "the simulated board top did not answer a status request".to_string(),
-        };
-        return Err(UserError(hint).into());
+            ))
+            .into(),
+            None => anyhow::anyhow!("the simulated board top did not answer a status request"),
+        });
     }
     let link0 = c.link.elapsed();
     let bar = ProgressBar::new(vectors.len() as u64);
