@@ -8,11 +8,11 @@
 use crate::data::Dataset;
 use crate::emit::{emit, input_layout, input_width};
 use crate::error::{Error, Result};
-use crate::ir::{Census, Ir};
+use crate::ir::{Census, InputKind, Ir};
 use crate::lower::lower;
 use crate::model::{Model, Task};
 use crate::passes::{self, PassOptions};
-use crate::quant::{self, Choice, Loss, QFmt, QuantModel, SearchOptions, Trial};
+use crate::quant::{self, Choice, Encoded, Loss, QFmt, QuantModel, SearchOptions, Trial};
 use crate::vlog::print;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -65,6 +65,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InputField {
     pub feature: usize,
+    /// `value` (the code), `nan` (1 = missing) or `zero` (1 = NaN or zero).
+    pub kind: InputKind,
     pub name: String,
     pub lsb: u32,
     pub width: u32,
@@ -101,6 +103,7 @@ pub fn interface(ir: &Ir) -> Interface {
             .zip(layout)
             .map(|(p, (lsb, width))| InputField {
                 feature: p.feature as usize,
+                kind: p.kind,
                 name: p.label.clone(),
                 lsb,
                 width,
@@ -220,10 +223,17 @@ pub struct Vector {
 }
 
 /// Input codes for the IR's ports from a row of all features' codes.
-pub fn port_codes(ir: &Ir, codes: &[i64]) -> Vec<i64> {
+pub fn port_codes(ir: &Ir, e: &Encoded) -> Vec<i64> {
     ir.inputs
         .iter()
-        .map(|p| codes[p.feature as usize])
+        .map(|p| {
+            let f = p.feature as usize;
+            match p.kind {
+                InputKind::Value => e.codes[f],
+                InputKind::Nan => i64::from(e.nan[f]),
+                InputKind::Zero => i64::from(e.zero[f]),
+            }
+        })
         .collect()
 }
 
@@ -233,10 +243,10 @@ pub fn vectors(qm: &QuantModel, ir: &Ir, data: &Dataset) -> Result<Vec<Vector>> 
         .iter()
         .enumerate()
         .map(|(r, row)| {
-            let codes = qm
+            let e = qm
                 .encode_row(row)
-                .map_err(|f| quant::missing_error(qm, &data.file, r, f))?;
-            let inputs = port_codes(ir, &codes);
+                .map_err(|e| quant::missing_error(qm, &data.file, r, e))?;
+            let inputs = port_codes(ir, &e);
             let outputs = ir.eval_outputs(&inputs);
             Ok(Vector {
                 row: r,
@@ -270,7 +280,7 @@ pub fn compile(
     let ir = build_ir(&qm, &opts.passes)?;
     let rtl = rtl_text(&ir, &qm, &model.source);
     let vectors = vectors(&qm, &ir, data)?;
-    let metrics = metrics(&model, &qm, data);
+    let metrics = metrics(&model, &qm, data)?;
     let report = Report {
         locus_version: env!("CARGO_PKG_VERSION").into(),
         source: model.source.clone(),
@@ -329,7 +339,7 @@ fn base_name(p: &str) -> String {
 }
 
 /// Float and fixed metrics over `data`.
-pub fn metrics(model: &Model, qm: &QuantModel, data: &Dataset) -> Metrics {
+pub fn metrics(model: &Model, qm: &QuantModel, data: &Dataset) -> Result<Metrics> {
     let n = data.rows.len();
     let mut float_out = Vec::with_capacity(n);
     let mut fixed_out = Vec::with_capacity(n);
@@ -339,11 +349,10 @@ pub fn metrics(model: &Model, qm: &QuantModel, data: &Dataset) -> Metrics {
         let fp = model.predict_row(row);
         float_out.push(fp.outputs[0]);
         float_class.push(fp.class);
-        // Rows that cannot be encoded were refused earlier; be total anyway.
-        let codes = qm
+        let e = qm
             .encode_row(row)
-            .unwrap_or_else(|_| vec![0; qm.features.len()]);
-        let q = qm.predict_codes(&codes);
+            .map_err(|e| quant::missing_error(qm, &data.file, fixed_out.len(), e))?;
+        let q = qm.predict_codes(&e);
         fixed_out.push(qm.outputs(&q.scores)[0]);
         fixed_class.push(q.class);
     }
@@ -357,7 +366,7 @@ pub fn metrics(model: &Model, qm: &QuantModel, data: &Dataset) -> Metrics {
                 / n.max(1) as f64
         })
     };
-    match model.task {
+    Ok(match model.task {
         Task::Classification => {
             let flipped = float_class
                 .iter()
@@ -407,7 +416,7 @@ pub fn metrics(model: &Model, qm: &QuantModel, data: &Dataset) -> Metrics {
                 max_abs_error: Some(errs.iter().cloned().fold(0.0, f64::max)),
             }
         }
-    }
+    })
 }
 
 /// `in_features` as hex, most significant digit first, from port codes.

@@ -235,7 +235,11 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
 fn describe(ir: &Ir, n: &Node) -> String {
     match (&n.op, &n.origin) {
         (Op::Cmp(..), Origin::Comparator { feature, k }) => {
-            match ir.inputs.iter().find(|p| p.feature == *feature) {
+            match ir
+                .inputs
+                .iter()
+                .find(|p| p.feature == *feature && p.kind == crate::ir::InputKind::Value)
+            {
                 Some(port) => {
                     let t = *k as f64 * 2f64.powi(-port.frac_bits);
                     format!("{} < {t} (code < {k})", port.label)

@@ -10,8 +10,8 @@
 //! The result is combinational with registered outputs (latency 1); the `pipeline`
 //! pass places further registers.
 
-use crate::ir::{CmpOp, InputPort, Ir, Node, NodeId, Op, Origin, OutputPort, Ty};
-use crate::model::Task;
+use crate::ir::{CmpOp, InputKind, InputPort, Ir, Node, NodeId, Op, Origin, OutputPort, Ty};
+use crate::model::{Missing, Task};
 use crate::quant::{QNode, QuantModel};
 use crate::vlog::legal_ident;
 use std::collections::HashMap;
@@ -116,25 +116,49 @@ impl Builder {
 /// Lowers a quantised model into IR (combinational, outputs registered).
 pub fn lower(qm: &QuantModel) -> Ir {
     let mut b = Builder::new();
-    // Inputs: the features some split reads.
+    // Inputs: the features some split reads, and their missing flags (unread ports
+    // are removed by the `dce` pass).
     let mut inputs = Vec::new();
     let mut input_node = HashMap::new();
-    for f in qm.used_features() {
-        let q = &qm.features[f];
-        let ty = Ty {
-            width: q.fmt.width(),
-            signed: q.fmt.signed,
-        };
-        let port = inputs.len() as u32;
-        inputs.push(InputPort {
-            name: format!("x{f}_{}", legal_ident(&q.name)),
-            ty,
-            feature: f as u32,
-            label: q.name.clone(),
-            frac_bits: q.fmt.frac_bits,
-        });
-        let id = b.add(Op::Input(port), ty, 0, Origin::Feature(f as u32));
-        input_node.insert(f, id);
+    for (f, q) in qm.features.iter().enumerate() {
+        let ports = [
+            (
+                InputKind::Value,
+                q.used,
+                q.fmt.width(),
+                q.fmt.signed,
+                String::new(),
+            ),
+            (InputKind::Nan, q.nan_flag, 1, false, "_is_nan".to_string()),
+            (
+                InputKind::Zero,
+                q.zero_flag,
+                1,
+                false,
+                "_is_zero".to_string(),
+            ),
+        ];
+        for (kind, present, width, signed, suffix) in ports {
+            if !present {
+                continue;
+            }
+            let ty = Ty { width, signed };
+            let port = inputs.len() as u32;
+            inputs.push(InputPort {
+                name: format!("x{f}_{}{suffix}", legal_ident(&q.name)),
+                ty,
+                feature: f as u32,
+                kind,
+                label: q.name.clone(),
+                frac_bits: if kind == InputKind::Value {
+                    q.fmt.frac_bits
+                } else {
+                    0
+                },
+            });
+            let id = b.add(Op::Input(port), ty, 0, Origin::Feature(f as u32));
+            input_node.insert((f, kind), id);
+        }
     }
     // Trees.
     let mut group_terms: Vec<Vec<NodeId>> = vec![Vec::new(); qm.n_groups];
@@ -231,7 +255,7 @@ fn lower_tree(
     b: &mut Builder,
     qm: &QuantModel,
     ti: usize,
-    inputs: &HashMap<usize, NodeId>,
+    inputs: &HashMap<(usize, InputKind), NodeId>,
 ) -> NodeId {
     let t = &qm.trees[ti];
     let mut value: Vec<Option<NodeId>> = vec![None; t.nodes.len()];
@@ -244,19 +268,33 @@ fn lower_tree(
                 k,
                 left,
                 right,
+                default_left,
+                missing,
             } => {
-                let fmt = &qm.features[feature].fmt;
-                let constant = if k <= fmt.min_code() {
-                    Some(right)
-                } else if k > fmt.max_code() {
-                    Some(left)
+                let q = &qm.features[feature];
+                let compare = if k <= q.fmt.min_code() {
+                    Some(false)
+                } else if k > q.fmt.max_code() {
+                    Some(true)
                 } else {
                     None
                 };
+                let flag = match missing {
+                    Missing::NanDefault if q.nan_flag => Some(InputKind::Nan),
+                    Missing::ZeroDefault if q.zero_flag => Some(InputKind::Zero),
+                    _ => None,
+                };
+                // The way every row goes, when that does not depend on the inputs.
+                let fixed = match (flag, compare) {
+                    (None, Some(c)) => Some(c),
+                    (Some(_), Some(c)) if c == default_left => Some(c),
+                    _ => None,
+                };
                 if !expanded {
                     stack.push((i, true));
-                    match constant {
-                        Some(c) => stack.push((c, false)),
+                    match fixed {
+                        Some(true) => stack.push((left, false)),
+                        Some(false) => stack.push((right, false)),
                         None => {
                             stack.push((right, false));
                             stack.push((left, false));
@@ -264,33 +302,58 @@ fn lower_tree(
                     }
                     continue;
                 }
-                value[i] = Some(match constant {
-                    Some(c) => value[c].expect("child lowered first"),
+                let origin = Origin::Tree {
+                    tree: ti as u32,
+                    node: i as u32,
+                };
+                value[i] = Some(match fixed {
+                    Some(true) => value[left].expect("child lowered first"),
+                    Some(false) => value[right].expect("child lowered first"),
                     None => {
-                        let x = inputs[&feature];
-                        let kc = b.add(Op::Const(k), b.nodes[x as usize].ty, 0, Origin::Const);
-                        let sel = b.add(
-                            Op::Cmp(CmpOp::Lt, x, kc),
-                            Ty::BIT,
-                            0,
-                            Origin::Comparator {
-                                feature: feature as u32,
-                                k,
+                        let cmp = compare.map_or_else(
+                            || {
+                                let x = inputs[&(feature, InputKind::Value)];
+                                let kc =
+                                    b.add(Op::Const(k), b.nodes[x as usize].ty, 0, Origin::Const);
+                                Ok(b.add(
+                                    Op::Cmp(CmpOp::Lt, x, kc),
+                                    Ty::BIT,
+                                    0,
+                                    Origin::Comparator {
+                                        feature: feature as u32,
+                                        k,
+                                    },
+                                ))
                             },
+                            Err,
                         );
+                        // Go left: the comparison, or the default way when the flag is set.
+                        let sel = match (flag, cmp) {
+                            (None, Ok(c)) => c,
+                            (Some(kind), cmp) => {
+                                let m = inputs[&(feature, kind)];
+                                let not_m = b.add(Op::Not(m), Ty::BIT, 0, origin.clone());
+                                match (default_left, cmp) {
+                                    (true, Ok(c)) => {
+                                        b.add(Op::Or(vec![m, c]), Ty::BIT, 0, origin.clone())
+                                    }
+                                    (false, Ok(c)) => {
+                                        b.add(Op::And(vec![not_m, c]), Ty::BIT, 0, origin.clone())
+                                    }
+                                    // Constant comparison that differs from the default way.
+                                    (true, Err(_)) => m,
+                                    (false, Err(_)) => not_m,
+                                }
+                            }
+                            (None, Err(_)) => {
+                                unreachable!("a constant split without a flag is fixed")
+                            }
+                        };
                         let (l, r) = (
                             value[left].expect("lowered"),
                             value[right].expect("lowered"),
                         );
-                        b.mux(
-                            sel,
-                            l,
-                            r,
-                            Origin::Tree {
-                                tree: ti as u32,
-                                node: i as u32,
-                            },
-                        )
+                        b.mux(sel, l, r, origin)
                     }
                 });
             }

@@ -150,6 +150,7 @@ mod tests {
             in_features_width: 3,
             inputs: vec![InputField {
                 feature: 0,
+                kind: crate::ir::InputKind::Value,
                 name: "x".into(),
                 lsb: 0,
                 width: 3,

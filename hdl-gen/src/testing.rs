@@ -29,6 +29,8 @@ struct Shape {
     n_features: usize,
     /// Leaf values are multiples of 1/4 (exact in every leaf format ≥ 2 fraction bits).
     grid_leaves: bool,
+    /// Missing-value rules to draw from for splits.
+    missing: &'static [Missing],
 }
 
 fn random_tree(
@@ -74,7 +76,7 @@ fn random_tree(
             left,
             right,
             default_left: rng.below(2) == 0,
-            missing: Missing::NanDefault,
+            missing: shape.missing[rng.below(shape.missing.len() as u64) as usize],
         };
         i
     }
@@ -83,8 +85,10 @@ fn random_tree(
 }
 
 /// A random ensemble and 60 calibration rows from one seed. With `grid_leaves`, leaf
-/// values are multiples of 1/4, base scores 0 and sums exact (float64).
-pub fn random_model(seed: u64, grid_leaves: bool) -> (Model, Vec<Vec<f64>>) {
+/// values are multiples of 1/4, base scores 0 and sums exact (float64). With
+/// `missing`, splits use every missing-value rule of their source and rows hold NaN
+/// and exact zeros.
+pub fn random_model(seed: u64, grid_leaves: bool, missing: bool) -> (Model, Vec<Vec<f64>>) {
     let mut rng = Rng(seed | 1);
     let (task, n_classes) = match rng.below(3) {
         0 => (Task::Regression, 1),
@@ -92,7 +96,20 @@ pub fn random_model(seed: u64, grid_leaves: bool) -> (Model, Vec<Vec<f64>>) {
         _ => (Task::Classification, 3 + rng.below(4) as usize),
     };
     let n_features = 1 + rng.below(6) as usize;
+    let (split_op, precision, accumulate) = match rng.below(2) {
+        0 => (SplitOp::Lt, Precision::F32, Accumulate::F32),
+        _ => (SplitOp::Le, Precision::F64, Accumulate::F64),
+    };
+    let rules: &'static [Missing] = match (missing, split_op) {
+        (false, _) | (true, SplitOp::Lt) => &[Missing::NanDefault],
+        (true, SplitOp::Le) => &[
+            Missing::NanDefault,
+            Missing::NanAsZero,
+            Missing::ZeroDefault,
+        ],
+    };
     let shape = Shape {
+        missing: rules,
         task,
         n_classes,
         n_features,
@@ -123,12 +140,17 @@ pub fn random_model(seed: u64, grid_leaves: bool) -> (Model, Vec<Vec<f64>>) {
         })
         .collect();
     let rows = (0..60)
-        .map(|_| ranges.iter().map(|&(lo, hi)| rng.uniform(lo, hi)).collect())
+        .map(|_| {
+            ranges
+                .iter()
+                .map(|&(lo, hi)| match rng.below(if missing { 12 } else { 1 }) {
+                    1 => f64::NAN,
+                    2 => 0.0,
+                    _ => rng.uniform(lo, hi),
+                })
+                .collect()
+        })
         .collect();
-    let (split_op, precision, accumulate) = match rng.below(2) {
-        0 => (SplitOp::Lt, Precision::F32, Accumulate::F32),
-        _ => (SplitOp::Le, Precision::F64, Accumulate::F64),
-    };
     let model = Model {
         source: "random".into(),
         task: shape.task,

@@ -5,15 +5,15 @@ use hdl_gen::ir::Ir;
 use hdl_gen::lower::lower;
 use hdl_gen::model::Task;
 use hdl_gen::passes::{PassOptions, PIPELINE};
-use hdl_gen::quant::{self, input_formats, quantize_with, QuantModel, Widths};
+use hdl_gen::quant::{self, input_formats, missing_flags, quantize_with, QuantModel, Widths};
 use hdl_gen::testing::random_model;
 use proptest::prelude::*;
 
 fn check_eval(qm: &QuantModel, ir: &Ir, rows: &[Vec<f64>]) -> Result<(), TestCaseError> {
     for row in rows {
-        let codes = qm.encode_row(row).expect("no missing values");
-        let q = qm.predict_codes(&codes);
-        let out = ir.eval_outputs(&port_codes(ir, &codes));
+        let e = qm.encode_row(row).expect("calibration rows encode");
+        let q = qm.predict_codes(&e);
+        let out = ir.eval_outputs(&port_codes(ir, &e));
         let mut want = Vec::new();
         if qm.task == Task::Classification {
             want.push(q.class as i64);
@@ -30,8 +30,8 @@ proptest! {
     /// Equality 2: the integer predictor equals eval() of the lowered IR, and of the IR
     /// after each pass; verify() holds throughout.
     #[test]
-    fn integer_predictor_equals_eval(seed in any::<u64>(), input_bits in 2u32..14, leaf_bits in 2u32..18) {
-        let (model, rows) = random_model(seed, false);
+    fn integer_predictor_equals_eval(seed in any::<u64>(), input_bits in 2u32..14, leaf_bits in 2u32..18, missing in any::<bool>()) {
+        let (model, rows) = random_model(seed, false, missing);
         let qm = quant::quantize(&model, &rows, Widths { input_bits, leaf_bits }).unwrap();
         let mut ir = lower(&qm);
         ir.verify().map_err(|e| TestCaseError::fail(format!("lowered: {e}")))?;
@@ -53,21 +53,21 @@ proptest! {
     /// predictor makes exactly the float predictor's decisions and its scores are the
     /// float margins scaled by 2^frac_bits.
     #[test]
-    fn float_equals_integer_on_the_grid(seed in any::<u64>(), input_bits in 2u32..16) {
-        let (model, rows) = random_model(seed, true);
+    fn float_equals_integer_on_the_grid(seed in any::<u64>(), input_bits in 2u32..16, missing in any::<bool>()) {
+        let (model, rows) = random_model(seed, true, missing);
         let widths = Widths { input_bits, leaf_bits: 12 };
         let fmts = input_formats(&model, &rows, input_bits);
-        let qm = quantize_with(&model, &fmts, widths);
+        let qm = quantize_with(&model, &fmts, &missing_flags(&model, &rows), widths);
         prop_assert!(qm.leaf_fmt.frac_bits >= 2);
         for row in &rows {
             // Snap the row onto the grid of its formats.
             let snapped: Vec<f64> = row
                 .iter()
                 .zip(&fmts)
-                .map(|(&x, f)| f.to_real(f.quantize_input(x, model.precision, model.split_op)))
+                .map(|(&x, f)| if x.is_nan() { x } else { f.to_real(f.quantize_input(x, model.precision, model.split_op)) })
                 .collect();
-            let codes = qm.encode_row(&snapped).unwrap();
-            let q = qm.predict_codes(&codes);
+            let e = qm.encode_row(&snapped).unwrap();
+            let q = qm.predict_codes(&e);
             let fp = model.predict_row(&snapped);
             prop_assert_eq!(q.class, fp.class);
             for (s, m) in q.scores.iter().zip(&fp.margins) {
@@ -81,7 +81,7 @@ proptest! {
 #[test]
 fn comparators_are_shared() {
     for seed in 1..50u64 {
-        let (model, rows) = random_model(seed, false);
+        let (model, rows) = random_model(seed, false, seed % 2 == 0);
         let qm = quant::quantize(
             &model,
             &rows,

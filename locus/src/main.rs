@@ -247,7 +247,11 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         r.model_file,
         r.source,
         r.n_features,
-        r.interface.inputs.len(),
+        r.interface
+            .inputs
+            .iter()
+            .filter(|i| i.kind == hdl_gen::ir::InputKind::Value)
+            .count(),
         r.n_trees
     );
     let s = &r.search;

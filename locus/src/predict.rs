@@ -21,7 +21,7 @@ pub fn run(dir: &Path, data: &Path, float: bool) -> Result<()> {
             let codes = l
                 .quant
                 .encode_row(row)
-                .map_err(|f| missing_error(&l.quant, &d.file, r, f))?;
+                .map_err(|e| missing_error(&l.quant, &d.file, r, e))?;
             let q = l.quant.predict_codes(&codes);
             (q.class, l.quant.outputs(&q.scores)[0])
         };

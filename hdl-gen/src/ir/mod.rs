@@ -149,6 +149,19 @@ pub struct Node {
     pub origin: Origin,
 }
 
+/// What an input port carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    /// The feature's fixed-point code.
+    #[default]
+    Value,
+    /// 1 when the feature's value is missing (NaN).
+    Nan,
+    /// 1 when the value is NaN or zero (LightGBM zero-as-missing).
+    Zero,
+}
+
 /// An input port.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InputPort {
@@ -157,6 +170,8 @@ pub struct InputPort {
     pub ty: Ty,
     /// Model feature index.
     pub feature: u32,
+    #[serde(default)]
+    pub kind: InputKind,
     /// Feature name as the model gives it, for comments.
     pub label: String,
     /// Fraction bits of the input code, to print thresholds in input units.

@@ -9,6 +9,13 @@
 //! `q = round(v·2^g)`; each tree stores `q − min_t q` (non-negative, narrow) and the
 //! per-tree minima are folded, with `round(base·2^g)`, into one bias per output group.
 //! The integer score of a group is therefore exactly `round(base·2^g) + Σ q`.
+//!
+//! Missing values: a feature gets a `nan` flag bit when some split on it sends NaN a
+//! default way and the calibration data has NaN in it, and a `zero` flag bit when
+//! some split treats zero as missing (LightGBM `missing_type=Zero`) and the data has
+//! NaN or zeros in it. A split with a flag goes the default way when the flag is set,
+//! else compares. NaN is encoded as the code of 0.0, which is exactly what splits that
+//! read NaN as zero need. Models whose data has no missing values pay nothing.
 
 mod search;
 
@@ -17,7 +24,7 @@ pub use search::{choose, missing_error, rmse, Choice, Loss, SearchOptions, Trial
 
 use crate::error::{Error, Result};
 use crate::fixed::{convert_split, SplitCode};
-use crate::model::{Model, Node, PostTransform, Precision, SplitOp, Task};
+use crate::model::{Missing, Model, Node, PostTransform, Precision, SplitOp, Task, LIGHTGBM_ZERO};
 use serde::{Deserialize, Serialize};
 
 /// Widest input code the search and `--input-bits` allow: grid values stay exact in float32.
@@ -32,6 +39,18 @@ pub struct FeatureQ {
     pub fmt: QFmt,
     /// True iff some split depends on this feature (after constant folding).
     pub used: bool,
+    /// Some split on this feature sends NaN a default way.
+    #[serde(default)]
+    pub nan_rule: bool,
+    /// Some split on this feature treats zero (and NaN) as missing.
+    #[serde(default)]
+    pub zero_rule: bool,
+    /// The hardware has a "value is NaN" bit for this feature.
+    #[serde(default)]
+    pub nan_flag: bool,
+    /// The hardware has a "value is NaN or zero" bit (LightGBM zero-as-missing).
+    #[serde(default)]
+    pub zero_flag: bool,
 }
 
 /// A node of a quantised tree; indices match the float model's tree node for node.
@@ -45,9 +64,19 @@ pub enum QNode {
         k: i64,
         left: usize,
         right: usize,
+        /// Where a missing value goes (only when the feature has the flag this
+        /// split's `missing` rule reads).
+        #[serde(default)]
+        default_left: bool,
+        #[serde(default = "nan_default")]
+        missing: Missing,
     },
     /// Non-negative leaf code (the tree's minimum is folded into the bias).
     Leaf { code: i64 },
+}
+
+fn nan_default() -> Missing {
+    Missing::NanDefault
 }
 
 /// A quantised tree.
@@ -78,6 +107,24 @@ pub struct QuantModel {
     pub post: PostTransform,
 }
 
+/// One row as the hardware sees it: a code per feature and the missing flags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encoded {
+    pub codes: Vec<i64>,
+    /// Value is NaN (meaningful where the feature has `nan_flag`).
+    pub nan: Vec<bool>,
+    /// Value is NaN or zero within ±1e-35 (meaningful where the feature has `zero_flag`).
+    pub zero: Vec<bool>,
+}
+
+/// Why a row cannot be encoded for the hardware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EncodeError {
+    pub feature: usize,
+    /// True: a NaN; false: a zero the model treats as missing.
+    pub nan: bool,
+}
+
 /// An integer prediction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QPrediction {
@@ -106,9 +153,19 @@ pub fn input_formats(model: &Model, rows: &[Vec<f64>], bits: u32) -> Vec<QFmt> {
             hi[f] = hi[f].max(v);
         }
     };
+    let mut has_nan = vec![false; n];
     for row in rows {
         for (f, &v) in row.iter().enumerate() {
             see(f, v);
+            if v.is_nan() && f < n {
+                has_nan[f] = true;
+            }
+        }
+    }
+    // NaN is encoded as the code of 0.0, so 0 must be in range where it can occur.
+    for (f, &nan) in has_nan.iter().enumerate() {
+        if nan {
+            see(f, 0.0);
         }
     }
     for t in &model.trees {
@@ -146,7 +203,8 @@ fn convert_trees(model: &Model, fmts: &[QFmt]) -> Vec<Vec<QNode>> {
                         threshold,
                         left,
                         right,
-                        ..
+                        default_left,
+                        missing,
                     } => {
                         let fmt = &fmts[*feature];
                         let k =
@@ -160,6 +218,8 @@ fn convert_trees(model: &Model, fmts: &[QFmt]) -> Vec<Vec<QNode>> {
                             k,
                             left: *left,
                             right: *right,
+                            default_left: *default_left,
+                            missing: *missing,
                         }
                     }
                     Node::Leaf { .. } => QNode::Leaf { code: 0 },
@@ -213,7 +273,44 @@ fn set_leaves(model: &Model, trees: &mut [QTree], leaf_fmt: &QFmt) -> Vec<i64> {
 pub fn quantize(model: &Model, rows: &[Vec<f64>], widths: Widths) -> Result<QuantModel> {
     check_widths(widths)?;
     let fmts = input_formats(model, rows, widths.input_bits);
-    Ok(quantize_with(model, &fmts, widths))
+    let flags = missing_flags(model, rows);
+    Ok(quantize_with(model, &fmts, &flags, widths))
+}
+
+/// Which features need a NaN bit and a zero bit, from the splits and the calibration
+/// rows (see the module doc).
+pub fn missing_flags(model: &Model, rows: &[Vec<f64>]) -> Vec<(bool, bool)> {
+    let n = model.n_features;
+    let (mut nan_rule, mut zero_rule) = (vec![false; n], vec![false; n]);
+    for t in &model.trees {
+        for node in &t.nodes {
+            if let Node::Split {
+                feature, missing, ..
+            } = node
+            {
+                match missing {
+                    Missing::NanDefault => nan_rule[*feature] = true,
+                    Missing::ZeroDefault => zero_rule[*feature] = true,
+                    Missing::NanAsZero => {}
+                }
+            }
+        }
+    }
+    let (mut nan_seen, mut zero_seen) = (vec![false; n], vec![false; n]);
+    for row in rows {
+        for (f, &v) in row.iter().enumerate().take(n) {
+            nan_seen[f] |= v.is_nan();
+            zero_seen[f] |= is_zero_missing(v);
+        }
+    }
+    (0..n)
+        .map(|f| (nan_rule[f] && nan_seen[f], zero_rule[f] && zero_seen[f]))
+        .collect()
+}
+
+/// LightGBM's zero-as-missing test: NaN (read as 0) or |v| ≤ 1e-35.
+pub fn is_zero_missing(v: f64) -> bool {
+    v.is_nan() || (-LIGHTGBM_ZERO..=LIGHTGBM_ZERO).contains(&v)
 }
 
 fn check_widths(w: Widths) -> Result<()> {
@@ -240,8 +337,13 @@ fn check_widths(w: Widths) -> Result<()> {
     Ok(())
 }
 
-/// Quantises with explicit input formats.
-pub fn quantize_with(model: &Model, fmts: &[QFmt], widths: Widths) -> QuantModel {
+/// Quantises with explicit input formats and missing flags (`(nan, zero)` per feature).
+pub fn quantize_with(
+    model: &Model,
+    fmts: &[QFmt],
+    flags: &[(bool, bool)],
+    widths: Widths,
+) -> QuantModel {
     let nodes = convert_trees(model, fmts);
     let mut trees: Vec<QTree> = model
         .trees
@@ -255,23 +357,40 @@ pub fn quantize_with(model: &Model, fmts: &[QFmt], widths: Widths) -> QuantModel
     let leaf_fmt = leaf_format(model, widths.leaf_bits);
     let bias = set_leaves(model, &mut trees, &leaf_fmt);
     let mut used = vec![false; model.n_features];
+    let (mut nan_read, mut zero_read) =
+        (vec![false; model.n_features], vec![false; model.n_features]);
     for t in &trees {
         for n in &t.nodes {
-            if let QNode::Split { feature, k, .. } = n {
+            if let QNode::Split {
+                feature,
+                k,
+                missing,
+                ..
+            } = n
+            {
                 let f = &fmts[*feature];
                 if *k > f.min_code() && *k <= f.max_code() {
                     used[*feature] = true;
                 }
+                nan_read[*feature] |= *missing == Missing::NanDefault;
+                zero_read[*feature] |= *missing == Missing::ZeroDefault;
             }
         }
     }
     let features = fmts
         .iter()
         .enumerate()
-        .map(|(f, fmt)| FeatureQ {
-            name: model.feature_name(f),
-            fmt: *fmt,
-            used: used[f],
+        .map(|(f, fmt)| {
+            let (nan, zero) = flags.get(f).copied().unwrap_or((false, false));
+            FeatureQ {
+                name: model.feature_name(f),
+                fmt: *fmt,
+                used: used[f],
+                nan_rule: nan_read[f],
+                zero_rule: zero_read[f],
+                nan_flag: nan && nan_read[f],
+                zero_flag: zero && zero_read[f],
+            }
         })
         .collect();
     QuantModel {
@@ -291,27 +410,38 @@ pub fn quantize_with(model: &Model, fmts: &[QFmt], widths: Widths) -> QuantModel
 }
 
 impl QuantModel {
-    /// Input codes for one row of real values (all features, in model order).
-    /// A missing value in a feature the hardware reads is an error; unused features
-    /// encode as 0.
-    pub fn encode_row(&self, row: &[f64]) -> std::result::Result<Vec<i64>, usize> {
-        let mut codes = Vec::with_capacity(self.features.len());
+    /// One row of real values (all features, in model order) as the hardware sees it.
+    /// NaN is encoded as the code of 0.0. A value the model treats as missing in a
+    /// feature the hardware reads but has no flag for is an error (the calibration
+    /// data had no such value, so no flag bit was built).
+    pub fn encode_row(&self, row: &[f64]) -> std::result::Result<Encoded, EncodeError> {
+        let n = self.features.len();
+        let mut e = Encoded {
+            codes: Vec::with_capacity(n),
+            nan: Vec::with_capacity(n),
+            zero: Vec::with_capacity(n),
+        };
         for (f, q) in self.features.iter().enumerate() {
             let x = row.get(f).copied().unwrap_or(f64::NAN);
-            if x.is_nan() {
-                if q.used {
-                    return Err(f);
-                }
-                codes.push(0);
-            } else {
-                codes.push(q.fmt.quantize_input(x, self.precision, self.split_op));
+            let (nan, zero) = (x.is_nan(), is_zero_missing(x));
+            let nan_unbuilt = q.nan_rule && !q.nan_flag;
+            let zero_unbuilt = q.zero_rule && !q.zero_flag;
+            if (nan && (nan_unbuilt || zero_unbuilt)) || (zero && zero_unbuilt) {
+                return Err(EncodeError { feature: f, nan });
             }
+            e.codes.push(q.fmt.quantize_input(
+                if nan { 0.0 } else { x },
+                self.precision,
+                self.split_op,
+            ));
+            e.nan.push(nan);
+            e.zero.push(zero);
         }
-        Ok(codes)
+        Ok(e)
     }
 
-    /// Leaf node index reached in tree `t` by codes.
-    pub fn leaf_index(&self, t: &QTree, codes: &[i64]) -> usize {
+    /// Leaf node index reached in tree `t` by an encoded row.
+    pub fn leaf_index(&self, t: &QTree, e: &Encoded) -> usize {
         let mut i = 0;
         for _ in 0..=t.nodes.len() {
             match t.nodes[i] {
@@ -321,7 +451,22 @@ impl QuantModel {
                     k,
                     left,
                     right,
-                } => i = if codes[feature] < k { left } else { right },
+                    default_left,
+                    missing,
+                } => {
+                    let q = &self.features[feature];
+                    let is_missing = match missing {
+                        Missing::NanDefault => q.nan_flag && e.nan[feature],
+                        Missing::ZeroDefault => q.zero_flag && e.zero[feature],
+                        Missing::NanAsZero => false,
+                    };
+                    let go_left = if is_missing {
+                        default_left
+                    } else {
+                        e.codes[feature] < k
+                    };
+                    i = if go_left { left } else { right };
+                }
             }
         }
         i
@@ -352,11 +497,11 @@ impl QuantModel {
         }
     }
 
-    /// The integer prediction for input codes.
-    pub fn predict_codes(&self, codes: &[i64]) -> QPrediction {
+    /// The integer prediction for an encoded row.
+    pub fn predict_codes(&self, e: &Encoded) -> QPrediction {
         let mut scores = self.bias.clone();
         for t in &self.trees {
-            scores[t.group] += Self::leaf_code(t, self.leaf_index(t, codes));
+            scores[t.group] += Self::leaf_code(t, self.leaf_index(t, e));
         }
         let class = self.decide(&scores);
         QPrediction { scores, class }

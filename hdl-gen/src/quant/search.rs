@@ -13,7 +13,10 @@
 //! from narrow to wide (cheap: only sums change). Among widths that meet the budget
 //! the one with the smallest area estimate wins.
 
-use super::{input_formats, quantize_with, QNode, QuantModel, Widths, MAX_INPUT_BITS};
+use super::{
+    input_formats, missing_flags, quantize_with, EncodeError, QNode, QuantModel, Widths,
+    MAX_INPUT_BITS,
+};
 use crate::error::{Error, Result};
 use crate::model::{Model, Task};
 use serde::{Deserialize, Serialize};
@@ -111,6 +114,7 @@ pub fn choose(
     let mut best: Option<(u64, QuantModel, f64)> = None;
     let mut best_b = 0;
     let mut fallback: Option<(f64, QuantModel)> = None;
+    let flags = missing_flags(model, rows);
     for &b in &b_range {
         if best.is_some() && b > best_b + 3 {
             break;
@@ -119,6 +123,7 @@ pub fn choose(
         let probe = quantize_with(
             model,
             &fmts,
+            &flags,
             Widths {
                 input_bits: b,
                 leaf_bits: l_max,
@@ -132,6 +137,7 @@ pub fn choose(
                 quantize_with(
                     model,
                     &fmts,
+                    &flags,
                     Widths {
                         input_bits: b,
                         leaf_bits: l,
@@ -195,22 +201,31 @@ pub fn choose(
 fn route(qm: &QuantModel, rows: &[Vec<f64>], data: &str) -> Result<Vec<u32>> {
     let mut out = Vec::with_capacity(rows.len() * qm.trees.len());
     for (r, row) in rows.iter().enumerate() {
-        let codes = qm
+        let e = qm
             .encode_row(row)
-            .map_err(|f| missing_error(qm, data, r, f))?;
+            .map_err(|e| missing_error(qm, data, r, e))?;
         for t in &qm.trees {
-            out.push(qm.leaf_index(t, &codes) as u32);
+            out.push(qm.leaf_index(t, &e) as u32);
         }
     }
     Ok(out)
 }
 
-/// The error for a missing value in a feature the hardware reads.
-pub fn missing_error(qm: &QuantModel, data: &str, row: usize, feature: usize) -> Error {
+/// The error for a value the model treats as missing where the hardware has no
+/// missing bit (the calibration data had no such value in that feature).
+pub fn missing_error(qm: &QuantModel, data: &str, row: usize, e: EncodeError) -> Error {
+    let what = if e.nan {
+        "a missing value"
+    } else {
+        "a zero, which this model treats as missing,"
+    };
     Error::input(
         data,
-        format!("line {}, column '{}'", row + 2, qm.features[feature].name),
-        "missing value in a feature the model splits on; missing values cannot be built into hardware yet, expected a number",
+        format!("line {}, column '{}'", row + 2, qm.features[e.feature].name),
+        format!(
+            "{what} but the calibration data had none in this feature, so the hardware has no missing bit for it; \
+             expected a number here, or recompile with calibration rows that include such values"
+        ),
     )
 }
 
