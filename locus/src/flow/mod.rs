@@ -355,6 +355,15 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
 
     let bdir = dir.join("build").join(t.name());
     std::fs::create_dir_all(&bdir).with_context(|| format!("creating {}", bdir.display()))?;
+    // A failed run must not leave an earlier bitstream or report looking current.
+    for stale in [
+        bdir.join(format!("{BOARD_TOP}.{}", fam.bitstream)),
+        bdir.join(format!("{SERIAL_TOP}.{}", fam.bitstream)),
+        bdir.join("synth.json"),
+        dir.join("synth.json"),
+    ] {
+        let _ = std::fs::remove_file(stale);
+    }
     let synth_flags = fam.synth_flags.get(t.device()).cloned().unwrap_or_default();
     let (top, constraint_file) =
         write_sources(&bdir, &t, &l, &fam, top_opts.as_ref(), &synth_flags)?;
