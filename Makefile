@@ -2,14 +2,22 @@
 
 CARGO ?= cargo
 LOCUS := target/release/locus
-DEMO  ?= digits-xgb
+DEMO  ?= iris-xgb
 OUT   ?= out
+BOARD ?= icebreaker
+MODEL ?= examples/$(DEMO)/model.json
+DATA  ?= examples/$(DEMO)/data.csv
+DIR   ?= $(OUT)/$(notdir $(patsubst %/,%,$(dir $(MODEL))))
 
-.PHONY: setup doctor build test demo bless clean
+.PHONY: setup setup-ecp5 doctor build test test-boards demo bitstream flash bless clean
 
 ## setup: install the Debian packages that are missing (quiet when all are present)
 setup:
 	@bash scripts/setup.sh
+
+## setup-ecp5: the project venv .venv/ with pinned YoWASP yosys and nextpnr-ecp5, warmed once
+setup-ecp5:
+	@sh scripts/setup-ecp5.sh
 
 ## doctor: print each tool's version, marking missing ones
 doctor:
@@ -19,18 +27,32 @@ doctor:
 build:
 	$(CARGO) build --release --locked -p locus
 
-## test: format check, clippy with warnings as errors, every test
-test: setup
+## test: format check, clippy with warnings as errors, every test (cosimulation and bitstreams included)
+test: setup setup-ecp5
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked
 
-## demo: compile the bundled digits model (XGBoost, 10 classes, 120 trees) and cosimulate it
-demo: setup build
-	$(LOCUS) compile examples/$(DEMO)/model.json --data examples/$(DEMO)/data.csv -o $(OUT)/$(DEMO)
-	$(LOCUS) sim $(OUT)/$(DEMO)
-	@echo "first five predictions (fixed point, what the hardware computes):"
-	@$(LOCUS) predict $(OUT)/$(DEMO) --data examples/$(DEMO)/data.csv | head -5
+## test-boards: a bitstream for every board and bare device
+test-boards: setup setup-ecp5 build
+	bash scripts/test-boards.sh $(LOCUS)
+
+## demo: compile the bundled iris model, cosimulate it, run it through the simulated
+## board's UART, and build its iCEBreaker bitstream
+demo: setup setup-ecp5 build
+	$(LOCUS) compile $(MODEL) --data $(DATA) -o $(DIR)
+	$(LOCUS) sim $(DIR)
+	$(LOCUS) run $(DIR) --sim --data $(DATA)
+	$(LOCUS) synth $(DIR) --board $(BOARD)
+
+## bitstream: MODEL=… DATA=… BOARD=… [FREQ=MHz]: compile and build a bitstream
+bitstream: setup setup-ecp5 build
+	$(LOCUS) compile $(MODEL) --data $(DATA) -o $(DIR)
+	$(LOCUS) synth $(DIR) --board $(BOARD) $(if $(FREQ),--freq $(FREQ))
+
+## flash: MODEL=… BOARD=… [DRY_RUN=1]: program the board with the bitstream `make bitstream` built
+flash: build
+	$(LOCUS) flash $(DIR) --board $(BOARD) $(if $(DRY_RUN),--dry-run)
 
 ## bless: regenerate the golden RTL through the normal CLI (review the diff before committing)
 bless: build
