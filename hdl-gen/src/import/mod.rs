@@ -7,6 +7,7 @@
 
 pub mod lightgbm;
 pub mod native;
+pub mod onnx;
 pub mod xgboost;
 
 use crate::error::{Error, Result};
@@ -24,7 +25,8 @@ pub const MAX_CLASSES: usize = 10_000;
 
 /// The formats [`load`] recognises, for error messages.
 pub const SUPPORTED_FORMATS: &str = "XGBoost JSON (Booster.save_model(\"model.json\")), \
-     LightGBM text (Booster.save_model(\"model.txt\")) and locus tree JSON (model.json written by locus compile)";
+     LightGBM text (Booster.save_model(\"model.txt\")), ONNX tree ensembles (skl2onnx, onnxmltools) \
+     and locus tree JSON (model.json written by locus compile)";
 
 /// Reads a model file, choosing the importer from its content.
 pub fn load(path: &Path) -> Result<Model> {
@@ -35,6 +37,9 @@ pub fn load(path: &Path) -> Result<Model> {
 
 /// Imports a model from its bytes; `name` is the file name used in error messages.
 pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Model> {
+    if onnx::detect(bytes) {
+        return onnx::parse(name, bytes);
+    }
     let start = skip_bom_and_space(bytes);
     let body = &bytes[start..];
     if body.first() == Some(&b'{') {

@@ -1,0 +1,513 @@
+//! ONNX importer: every ONNX fixture predicts what scikit-learn (or XGBoost / LightGBM) and onnxruntime predicted, and unsupported graphs are refused by name.
+//!
+//! Each fixture folder (`hdl-gen/tests/fixtures/onnx-*`, `examples/*-sklearn-*`) holds
+//! `model.onnx`, `data.csv` and `expected.csv` written by `examples/train_sklearn.py`:
+//! the library's `margin_k`, `output_k`, `class` and onnxruntime's `ort_output_k`,
+//! `ort_class`. Where the two agree, the float predictor must equal them (1e-5 relative,
+//! class exactly). Where they disagree the ONNX file has lost something the library
+//! knew; such fixtures are listed in [`KNOWN_DISAGREEMENTS`] with the reason, and there
+//! the predictor must follow the file, i.e. equal onnxruntime.
+
+use hdl_gen::import::{self, load_bytes};
+use hdl_gen::model::{Model, PostTransform, Precision, SplitOp, Task};
+use std::path::{Path, PathBuf};
+
+/// Fixtures that must exist (folders relative to the workspace root).
+const FIXTURES: &[&str] = &[
+    "examples/iris-sklearn-rf",
+    "hdl-gen/tests/fixtures/onnx-dt-wine-names",
+    "hdl-gen/tests/fixtures/onnx-rf-digits",
+    "hdl-gen/tests/fixtures/onnx-et-breast-cancer",
+    "hdl-gen/tests/fixtures/onnx-gb-binary",
+    "hdl-gen/tests/fixtures/onnx-gb-multi",
+    "hdl-gen/tests/fixtures/onnx-hgb-binary-missing",
+    "hdl-gen/tests/fixtures/onnx-hgb-multi",
+    "hdl-gen/tests/fixtures/onnx-rf-missing",
+    "hdl-gen/tests/fixtures/onnx-dt-missing-as-exported",
+    "hdl-gen/tests/fixtures/onnx-gb-regressor",
+    "hdl-gen/tests/fixtures/onnx-hgb-regressor-missing",
+    "hdl-gen/tests/fixtures/onnx-rf-regressor",
+    "hdl-gen/tests/fixtures/onnx-dt-regressor",
+    "hdl-gen/tests/fixtures/onnx-xgb-binary-missing",
+    "hdl-gen/tests/fixtures/onnx-lgbm-multi",
+    "hdl-gen/tests/fixtures/onnx-tree-ensemble-op5",
+];
+
+/// Fixtures on which the library and onnxruntime disagree, and why.
+const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[(
+    "hdl-gen/tests/fixtures/onnx-dt-missing-as-exported",
+    "skl2onnx 1.20 does not write a DecisionTree's missing_go_to_left: in the file every \
+     NaN goes to the false (right) child",
+)];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("hdl-gen sits inside the workspace")
+        .to_path_buf()
+}
+
+/// The rule of import_fixtures.rs: 1e-5 relative, with 1e-6 absolute near zero.
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-5 * a.abs().max(b.abs()) + 1e-6
+}
+
+fn all_close(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| close(*x, *y))
+}
+
+/// Feature rows of `data.csv` (every column but `label`, in order; NaN for empty).
+fn read_rows(path: &Path) -> Vec<Vec<f64>> {
+    let mut rd = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = rd.headers().unwrap().iter().map(str::to_string).collect();
+    let cols: Vec<usize> = (0..header.len())
+        .filter(|&c| header[c] != "label")
+        .collect();
+    rd.records()
+        .map(|r| {
+            let r = r.unwrap();
+            cols.iter()
+                .map(|&c| {
+                    let s = r.get(c).unwrap().trim();
+                    if s.is_empty() {
+                        f64::NAN
+                    } else {
+                        s.parse().unwrap()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+struct Expected {
+    margins: Vec<f64>,
+    outputs: Vec<f64>,
+    ort_outputs: Vec<f64>,
+    class: Option<usize>,
+    ort_class: Option<usize>,
+}
+
+fn read_expected(path: &Path, groups: usize) -> Vec<Expected> {
+    let mut rd = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = rd.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{}: no column {name}", path.display()))
+    };
+    let cols = |p: &str| {
+        (0..groups)
+            .map(|g| col(&format!("{p}_{g}")))
+            .collect::<Vec<_>>()
+    };
+    let (m, o, q) = (cols("margin"), cols("output"), cols("ort_output"));
+    assert!(
+        !header.iter().any(|h| h == &format!("margin_{groups}")),
+        "{}: more output groups than the model's {groups}",
+        path.display()
+    );
+    let class = header.iter().position(|h| h == "class");
+    let ort_class = header.iter().position(|h| h == "ort_class");
+    rd.records()
+        .map(|r| {
+            let r = r.unwrap();
+            let num = |c: &usize| r.get(*c).unwrap().parse::<f64>().unwrap();
+            let idx = |c: Option<usize>| c.map(|c| r.get(c).unwrap().parse::<usize>().unwrap());
+            Expected {
+                margins: m.iter().map(num).collect(),
+                outputs: o.iter().map(num).collect(),
+                ort_outputs: q.iter().map(num).collect(),
+                class: idx(class),
+                ort_class: idx(ort_class),
+            }
+        })
+        .collect()
+}
+
+fn found_fixtures(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    // Other ONNX folders (SVMs) belong to other importers.
+    for (r, marker) in [
+        ("examples", "-sklearn-"),
+        ("hdl-gen/tests/fixtures", "onnx-"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(r)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().contains(marker)
+                && e.path().join("model.onnx").exists()
+                && e.path().join("expected.csv").exists()
+            {
+                found.push(format!("{r}/{}", e.file_name().to_string_lossy()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn every_onnx_fixture_predicts_like_its_library_and_onnxruntime() {
+    let root = workspace();
+    let found = found_fixtures(&root);
+    let missing: Vec<&&str> = FIXTURES
+        .iter()
+        .filter(|f| !found.iter().any(|x| x == *f))
+        .collect();
+    assert!(missing.is_empty(), "fixtures missing: {missing:?}");
+
+    let mut failures = Vec::new();
+    for fixture in &found {
+        let dir = root.join(fixture);
+        let model = match import::load(&dir.join("model.onnx")) {
+            Ok(m) => m,
+            Err(e) => {
+                failures.push(format!("{fixture}: import failed: {e}"));
+                continue;
+            }
+        };
+        let rows = read_rows(&dir.join("data.csv"));
+        let expected = read_expected(&dir.join("expected.csv"), model.n_groups());
+        assert_eq!(rows.len(), expected.len(), "{fixture}: row counts differ");
+        assert!(!rows.is_empty(), "{fixture}: no rows");
+        let known = KNOWN_DISAGREEMENTS.iter().find(|(f, _)| f == fixture);
+        let (mut bad, mut disagree) = (0, 0);
+        for (i, (row, want)) in rows.iter().zip(&expected).enumerate() {
+            let got = model.predict_row(row);
+            let agree = want.class == want.ort_class && all_close(&want.outputs, &want.ort_outputs);
+            let ok = if agree {
+                all_close(&got.margins, &want.margins)
+                    && all_close(&got.outputs, &want.outputs)
+                    && want.class.is_none_or(|c| c == got.class)
+            } else {
+                disagree += 1;
+                known.is_some()
+                    && all_close(&got.outputs, &want.ort_outputs)
+                    && want.ort_class.is_none_or(|c| c == got.class)
+            };
+            if !ok {
+                if bad < 3 {
+                    failures.push(format!(
+                        "{fixture} ({}): row {i}: got margins {:?} outputs {:?} class {}; \
+                         library: margins {:?} outputs {:?} class {:?}; onnxruntime: \
+                         outputs {:?} class {:?}",
+                        model.source,
+                        got.margins,
+                        got.outputs,
+                        got.class,
+                        want.margins,
+                        want.outputs,
+                        want.class,
+                        want.ort_outputs,
+                        want.ort_class
+                    ));
+                }
+                bad += 1;
+            }
+        }
+        eprintln!(
+            "{fixture} ({}): {} rows, library and onnxruntime disagree on {disagree}{}",
+            model.source,
+            rows.len(),
+            known.map_or(String::new(), |(_, why)| format!(" (known: {why})"))
+        );
+        if bad > 0 {
+            failures.push(format!("{fixture}: {bad} of {} rows differ", rows.len()));
+        }
+        if let Some((_, why)) = known {
+            if disagree == 0 {
+                failures.push(format!(
+                    "{fixture}: listed as a known disagreement ({why}) but none was found"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    let p = workspace()
+        .join("hdl-gen/tests/fixtures")
+        .join(name)
+        .join("model.onnx");
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn semantics_per_exporter() {
+    let load = |n: &str| load_bytes(n, &fixture_bytes(n)).unwrap();
+    // skl2onnx: x <= t on float32, no missing handling unless written.
+    let m = load("onnx-gb-binary");
+    assert_eq!((m.split_op, m.precision), (SplitOp::Le, Precision::F32));
+    assert_eq!(m.post, PostTransform::Sigmoid { scale: 1.0 });
+    // A binary forest: the margin is P(class 1) - 0.5.
+    let m = load("onnx-et-breast-cancer");
+    assert_eq!(m.post, PostTransform::Offset { offset: 0.5 });
+    assert_eq!(m.base_score, vec![-0.5]);
+    // A multi-class forest: each tree becomes one tree per class.
+    let m = load("onnx-rf-digits");
+    assert_eq!((m.n_classes, m.n_groups()), (10, 10));
+    assert_eq!(m.post, PostTransform::Identity);
+    assert!(m.trees.len() > 20 && m.trees.len() <= 200);
+    // onnxmltools XGBoost: x < t.
+    let m = load("onnx-xgb-binary-missing");
+    assert_eq!(m.split_op, SplitOp::Lt);
+    // String class labels become the class names.
+    let m = load("onnx-dt-wine-names");
+    assert_eq!(
+        m.class_names.as_deref(),
+        Some(&["barbera".to_string(), "barolo".into(), "grignolino".into()][..])
+    );
+    let m = load("onnx-tree-ensemble-op5");
+    assert_eq!(m.task, Task::Regression);
+}
+
+/// An ONNX model written here, byte by byte, for error cases the exporters never make.
+mod build {
+    /// Protobuf writer for the handful of messages needed.
+    pub fn varint(out: &mut Vec<u8>, mut v: u64) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                break;
+            }
+            out.push(b | 0x80);
+        }
+    }
+    pub fn field_bytes(out: &mut Vec<u8>, field: u32, b: &[u8]) {
+        varint(out, u64::from(field) << 3 | 2);
+        varint(out, b.len() as u64);
+        out.extend_from_slice(b);
+    }
+    pub fn field_varint(out: &mut Vec<u8>, field: u32, v: u64) {
+        varint(out, u64::from(field) << 3);
+        varint(out, v);
+    }
+
+    pub enum A<'a> {
+        Ints(&'a [i64]),
+        Floats(&'a [f32]),
+        Str(&'a str),
+        Strs(&'a [&'a str]),
+        Int(i64),
+    }
+
+    pub fn attr(name: &str, a: A) -> Vec<u8> {
+        let mut o = Vec::new();
+        field_bytes(&mut o, 1, name.as_bytes());
+        match a {
+            A::Ints(v) => {
+                for &x in v {
+                    field_varint(&mut o, 8, x as u64);
+                }
+                field_varint(&mut o, 20, 7);
+            }
+            A::Floats(v) => {
+                for &x in v {
+                    varint(&mut o, 7 << 3 | 5);
+                    o.extend_from_slice(&x.to_le_bytes());
+                }
+                field_varint(&mut o, 20, 6);
+            }
+            A::Str(s) => {
+                field_bytes(&mut o, 4, s.as_bytes());
+                field_varint(&mut o, 20, 3);
+            }
+            A::Strs(v) => {
+                for s in v {
+                    field_bytes(&mut o, 9, s.as_bytes());
+                }
+                field_varint(&mut o, 20, 8);
+            }
+            A::Int(x) => {
+                field_varint(&mut o, 3, x as u64);
+                field_varint(&mut o, 20, 2);
+            }
+        }
+        o
+    }
+
+    pub fn node(
+        op: &str,
+        domain: &str,
+        name: &str,
+        ins: &[&str],
+        outs: &[&str],
+        attrs: &[Vec<u8>],
+    ) -> Vec<u8> {
+        let mut o = Vec::new();
+        for i in ins {
+            field_bytes(&mut o, 1, i.as_bytes());
+        }
+        for x in outs {
+            field_bytes(&mut o, 2, x.as_bytes());
+        }
+        field_bytes(&mut o, 3, name.as_bytes());
+        field_bytes(&mut o, 4, op.as_bytes());
+        for a in attrs {
+            field_bytes(&mut o, 5, a);
+        }
+        field_bytes(&mut o, 7, domain.as_bytes());
+        o
+    }
+
+    /// A float input `X` of shape [N, features].
+    pub fn input(features: i64) -> Vec<u8> {
+        let mut dim0 = Vec::new();
+        field_bytes(&mut dim0, 2, b"N");
+        let mut dim1 = Vec::new();
+        field_varint(&mut dim1, 1, features as u64);
+        let mut shape = Vec::new();
+        field_bytes(&mut shape, 1, &dim0);
+        field_bytes(&mut shape, 1, &dim1);
+        let mut tensor = Vec::new();
+        field_varint(&mut tensor, 1, 1);
+        field_bytes(&mut tensor, 2, &shape);
+        let mut ty = Vec::new();
+        field_bytes(&mut ty, 1, &tensor);
+        let mut v = Vec::new();
+        field_bytes(&mut v, 1, b"X");
+        field_bytes(&mut v, 2, &ty);
+        v
+    }
+
+    pub fn model(nodes: &[Vec<u8>]) -> Vec<u8> {
+        let mut g = Vec::new();
+        for n in nodes {
+            field_bytes(&mut g, 1, n);
+        }
+        field_bytes(&mut g, 2, b"g");
+        field_bytes(&mut g, 11, &input(2));
+        let mut m = Vec::new();
+        field_varint(&mut m, 1, 8);
+        field_bytes(&mut m, 2, b"test");
+        field_bytes(&mut m, 7, &g);
+        m
+    }
+
+    /// A one-split regressor on feature 1 with the given mode.
+    pub fn regressor(mode: &str, input: &str) -> Vec<u8> {
+        node(
+            "TreeEnsembleRegressor",
+            "ai.onnx.ml",
+            "trees",
+            &[input],
+            &["variable"],
+            &[
+                attr("nodes_treeids", A::Ints(&[0, 0, 0])),
+                attr("nodes_nodeids", A::Ints(&[0, 1, 2])),
+                attr("nodes_featureids", A::Ints(&[1, 0, 0])),
+                attr("nodes_modes", A::Strs(&[mode, "LEAF", "LEAF"])),
+                attr("nodes_values", A::Floats(&[0.5, 0.0, 0.0])),
+                attr("nodes_truenodeids", A::Ints(&[1, 0, 0])),
+                attr("nodes_falsenodeids", A::Ints(&[2, 0, 0])),
+                attr("nodes_missing_value_tracks_true", A::Ints(&[1, 0, 0])),
+                attr("target_treeids", A::Ints(&[0, 0])),
+                attr("target_nodeids", A::Ints(&[1, 2])),
+                attr("target_ids", A::Ints(&[0, 0])),
+                attr("target_weights", A::Floats(&[10.0, 20.0])),
+                attr("n_targets", A::Int(1)),
+                attr("post_transform", A::Str("NONE")),
+            ],
+        )
+    }
+}
+
+fn err(bytes: &[u8]) -> String {
+    load_bytes("m.onnx", bytes).unwrap_err().to_string()
+}
+
+#[test]
+fn modes_and_missing_directions_on_a_handmade_model() {
+    use build::*;
+    // LEQ: true (left) when x <= 0.5; NaN tracks true.
+    let m = load_bytes("m.onnx", &model(&[regressor("BRANCH_LEQ", "X")])).unwrap();
+    let p = |m: &Model, x: f64| m.predict_row(&[0.0, x]).outputs[0];
+    assert_eq!(
+        (p(&m, 0.5), p(&m, 0.6), p(&m, f64::NAN)),
+        (10.0, 20.0, 10.0)
+    );
+    // GT: true child when x > 0.5; NaN still tracks the true child.
+    let m = load_bytes("m.onnx", &model(&[regressor("BRANCH_GT", "X")])).unwrap();
+    assert_eq!(
+        (p(&m, 0.5), p(&m, 0.6), p(&m, f64::NAN)),
+        (20.0, 10.0, 10.0)
+    );
+    // GTE: x >= 0.5 goes to the true child.
+    let m = load_bytes("m.onnx", &model(&[regressor("BRANCH_GTE", "X")])).unwrap();
+    assert_eq!((p(&m, 0.5), p(&m, 0.4)), (10.0, 20.0));
+    // LT.
+    let m = load_bytes("m.onnx", &model(&[regressor("BRANCH_LT", "X")])).unwrap();
+    assert_eq!((p(&m, 0.5), p(&m, 0.4)), (20.0, 10.0));
+    assert_eq!(m.split_op, SplitOp::Lt);
+    // float input: compared in float32 (0.5000000001 rounds to 0.5).
+    let m = load_bytes("m.onnx", &model(&[regressor("BRANCH_LEQ", "X")])).unwrap();
+    assert_eq!(p(&m, 0.500_000_000_1), 10.0);
+}
+
+#[test]
+fn unsupported_modes_and_graphs_are_refused_by_name() {
+    use build::*;
+    let e = err(&model(&[regressor("BRANCH_EQ", "X")]));
+    assert!(
+        e.starts_with("m.onnx: tree 0, node 0: split mode BRANCH_EQ is not supported"),
+        "{e}"
+    );
+    let e = err(&model(&[regressor("BRANCH_SOMETIMES", "X")]));
+    assert!(
+        e.contains("split mode 'BRANCH_SOMETIMES' is unknown"),
+        "{e}"
+    );
+    // A scaler in front of the trees.
+    let scaler = node(
+        "Scaler",
+        "ai.onnx.ml",
+        "scaler",
+        &["X"],
+        &["Xs"],
+        &[attr("scale", A::Floats(&[2.0, 2.0]))],
+    );
+    let e = err(&model(&[scaler, regressor("BRANCH_LEQ", "Xs")]));
+    assert!(
+        e.starts_with(
+            "m.onnx: node 'scaler' (Scaler): transforms the features before the tree ensemble"
+        ),
+        "{e}"
+    );
+    // Something after the trees that changes the scores.
+    let sig = node("Sigmoid", "", "squash", &["variable"], &["y"], &[]);
+    let e = err(&model(&[regressor("BRANCH_LEQ", "X"), sig]));
+    assert!(
+        e.starts_with("m.onnx: node 'squash' (Sigmoid): is not supported beside the tree ensemble"),
+        "{e}"
+    );
+    // No trees at all.
+    let e = err(&model(&[node("Identity", "", "id", &["X"], &["Y"], &[])]));
+    assert!(
+        e.contains("no tree-ensemble operator in the graph (it has Identity)"),
+        "{e}"
+    );
+    // Bytes that are not protobuf.
+    let e = err(&[0x08, 0xff]);
+    assert!(e.starts_with("m.onnx: not a readable ONNX model"), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+}
+
+#[test]
+fn bad_post_transform_and_aggregate_are_refused() {
+    use build::*;
+    let mut probit = model(&[regressor("BRANCH_LEQ", "X")]);
+    // Replace the post_transform string in place (same length keeps the framing valid).
+    let at = probit.windows(4).position(|w| w == b"NONE").unwrap();
+    probit[at..at + 4].copy_from_slice(b"PROB");
+    let e = err(&probit);
+    assert!(
+        e.contains("post_transform 'PROB' is not supported for a regressor"),
+        "{e}"
+    );
+}
