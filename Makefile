@@ -9,7 +9,7 @@ MODEL ?= examples/$(DEMO)/model.json
 DATA  ?= examples/$(DEMO)/data.csv
 DIR   ?= $(OUT)/$(notdir $(patsubst %/,%,$(dir $(MODEL))))
 
-.PHONY: setup setup-ecp5 doctor build test test-boards demo bitstream flash bless clean
+.PHONY: setup setup-ecp5 doctor build test test-boards demo bitstream flash bench bless clean
 
 ## setup: install the Debian packages that are missing (quiet when all are present)
 setup:
@@ -53,6 +53,10 @@ bitstream: setup setup-ecp5 build
 ## flash: MODEL=… BOARD=… [DRY_RUN=1]: program the board with the bitstream `make bitstream` built
 flash: build
 	$(LOCUS) flash $(DIR) --board $(BOARD) $(if $(DRY_RUN),--dry-run)
+
+## bench: compile time against model size (10 to 2,000 trees), written to bench/results/
+bench:
+	$(CARGO) run --release --locked -p hdl-gen --example bench_compile bench/results/compile_time.json
 
 ## bless: regenerate the golden RTL through the normal CLI (review the diff before committing)
 bless: build
