@@ -6,6 +6,7 @@
 
 use hdl_gen::import::load_bytes;
 use hdl_gen::model::Model;
+use onnx_protobuf::{Message, ModelProto};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -19,7 +20,14 @@ const FIXTURES: &[&str] = &[
     "lgbm-missing/model.txt",
     "lgbm-multiclass/model.txt",
     "lgbm-rf/model.txt",
+    "onnx-gb-multi/model.onnx",
+    "onnx-rf-missing/model.onnx",
+    "onnx-xgb-binary-missing/model.onnx",
+    "onnx-tree-ensemble-op5/model.onnx",
 ];
+
+/// Index in [`FIXTURES`] of the first ONNX fixture.
+const FIRST_ONNX: usize = 7;
 
 fn fixtures() -> &'static Vec<Vec<u8>> {
     static F: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
@@ -201,7 +209,7 @@ proptest! {
 
     #[test]
     fn token_edits_of_lightgbm_fixtures_never_panic(
-        which in 4usize..FIXTURES.len(),
+        which in 4usize..FIRST_ONNX,
         edits in proptest::collection::vec(
             (any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0usize..HOSTILE_TOKENS.len(), 0u8..3),
             1..4,
@@ -229,5 +237,111 @@ proptest! {
             }
         }
         check((lines.join("\n") + "\n").as_bytes());
+    }
+}
+
+const HOSTILE_INTS: &[i64] = &[-1, 0, 1, 2, 3, 5, 6, 7, 64, 1 << 40, i64::MAX, i64::MIN];
+const HOSTILE_FLOATS: &[f32] = &[
+    f32::NAN,
+    f32::INFINITY,
+    f32::NEG_INFINITY,
+    0.0,
+    -0.0,
+    1e30,
+    -1.0,
+    0.5,
+];
+const HOSTILE_MODES: &[&str] = &[
+    "BRANCH_EQ",
+    "BRANCH_GT",
+    "BRANCH_LT",
+    "LEAF",
+    "",
+    "x",
+    "BRANCH_GTE",
+];
+const HOSTILE_POSTS: &[&str] = &["PROBIT", "SOFTMAX_ZERO", "LOGISTIC", "SOFTMAX", "NONE", ""];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_behind_an_onnx_opening_never_panic(
+        tail in proptest::collection::vec(any::<u8>(), 0..2048),
+    ) {
+        let mut b = vec![0x08, 0x08];
+        b.extend(tail);
+        check(&b);
+    }
+
+    /// One attribute value of the tree node (any list entry, a scalar, a string) or one
+    /// graph field set to a hostile value; the file stays valid protobuf.
+    #[test]
+    fn attribute_edits_of_onnx_fixtures_never_panic(
+        which in FIRST_ONNX..FIXTURES.len(),
+        edits in proptest::collection::vec(
+            (any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0usize..6, any::<prop::sample::Index>()),
+            1..4,
+        ),
+    ) {
+        let mut m = ModelProto::parse_from_bytes(&fixtures()[which]).unwrap();
+        for (attr, entry, kind, value) in edits {
+            let g = m.graph.as_mut().unwrap();
+            if kind == 5 && !g.node.is_empty() {
+                // Drop a node or an attribute, or rename an op.
+                let n = entry.index(g.node.len());
+                match value.index(3) {
+                    0 => { g.node.remove(n); }
+                    1 => g.node[n].op_type = "Scaler".into(),
+                    _ => {
+                        let node = &mut g.node[n];
+                        if !node.attribute.is_empty() {
+                            let a = attr.index(node.attribute.len());
+                            node.attribute.remove(a);
+                        }
+                    }
+                }
+                continue;
+            }
+            let Some(node) = g.node.iter_mut().find(|n| n.op_type.starts_with("TreeEnsemble")) else {
+                continue;
+            };
+            if node.attribute.is_empty() {
+                continue;
+            }
+            let a = attr.index(node.attribute.len());
+            let a = &mut node.attribute[a];
+            match kind {
+                0 if !a.ints.is_empty() => {
+                    let i = entry.index(a.ints.len());
+                    a.ints[i] = HOSTILE_INTS[value.index(HOSTILE_INTS.len())];
+                }
+                1 if !a.floats.is_empty() => {
+                    let i = entry.index(a.floats.len());
+                    a.floats[i] = HOSTILE_FLOATS[value.index(HOSTILE_FLOATS.len())];
+                }
+                2 if !a.strings.is_empty() => {
+                    let i = entry.index(a.strings.len());
+                    a.strings[i] = HOSTILE_MODES[value.index(HOSTILE_MODES.len())].as_bytes().to_vec();
+                }
+                3 => {
+                    // Shorten a list (length mismatches), or clear it.
+                    let keep = entry.index(a.ints.len().max(a.floats.len()).max(1) + 1);
+                    a.ints.truncate(keep);
+                    a.floats.truncate(keep);
+                    a.strings.truncate(keep);
+                    if let Some(t) = a.t.as_mut() {
+                        t.raw_data.truncate(keep);
+                        t.float_data.truncate(keep);
+                    }
+                }
+                4 => {
+                    a.s = HOSTILE_POSTS[value.index(HOSTILE_POSTS.len())].as_bytes().to_vec();
+                    a.i = HOSTILE_INTS[value.index(HOSTILE_INTS.len())];
+                }
+                _ => {}
+            }
+        }
+        check(&m.write_to_bytes().unwrap());
     }
 }
