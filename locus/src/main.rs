@@ -37,8 +37,7 @@ enum Command {
         #[arg(short, long)]
         out: PathBuf,
         /// Largest accepted quantisation loss on the calibration data: percent of rows
-        /// whose class changes (classification), or RMSE of fixed vs float as a percent
-        /// of the float RMSE (regression; bounds the RMSE increase).
+        /// whose class changes (classification), or percent RMSE increase (regression).
         #[arg(long, default_value_t = 0.5)]
         max_loss: f64,
         /// Input code width in bits (skips the search for it).
@@ -263,7 +262,7 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         s.max_loss,
         match s.loss_kind {
             hdl_gen::quant::Loss::FlippedRows => "% rows flipped",
-            hdl_gen::quant::Loss::RmseIncrease => "% of float RMSE",
+            hdl_gen::quant::Loss::RmseIncrease => "% RMSE increase",
             hdl_gen::quant::Loss::RmseVsFloat => "% RMSE vs float",
         },
         if s.budget_met {
