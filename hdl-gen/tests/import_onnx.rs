@@ -295,6 +295,8 @@ mod build {
         Str(&'a str),
         Strs(&'a [&'a str]),
         Int(i64),
+        /// A double tensor.
+        Doubles(&'a [f64]),
     }
 
     pub fn attr(name: &str, a: A) -> Vec<u8> {
@@ -328,6 +330,17 @@ mod build {
                 field_varint(&mut o, 3, x as u64);
                 field_varint(&mut o, 20, 2);
             }
+            A::Doubles(v) => {
+                let mut t = Vec::new();
+                field_varint(&mut t, 1, v.len() as u64);
+                field_varint(&mut t, 2, 11);
+                for &x in v {
+                    varint(&mut t, 10 << 3 | 1);
+                    t.extend_from_slice(&x.to_le_bytes());
+                }
+                field_bytes(&mut o, 5, &t);
+                field_varint(&mut o, 20, 4);
+            }
         }
         o
     }
@@ -356,8 +369,8 @@ mod build {
         o
     }
 
-    /// A float input `X` of shape [N, features].
-    pub fn input(features: i64) -> Vec<u8> {
+    /// An input `X` of shape [N, features] and element type `elem` (1 float, 11 double).
+    pub fn input(features: i64, elem: u64) -> Vec<u8> {
         let mut dim0 = Vec::new();
         field_bytes(&mut dim0, 2, b"N");
         let mut dim1 = Vec::new();
@@ -366,7 +379,7 @@ mod build {
         field_bytes(&mut shape, 1, &dim0);
         field_bytes(&mut shape, 1, &dim1);
         let mut tensor = Vec::new();
-        field_varint(&mut tensor, 1, 1);
+        field_varint(&mut tensor, 1, elem);
         field_bytes(&mut tensor, 2, &shape);
         let mut ty = Vec::new();
         field_bytes(&mut ty, 1, &tensor);
@@ -377,12 +390,16 @@ mod build {
     }
 
     pub fn model(nodes: &[Vec<u8>]) -> Vec<u8> {
+        model_typed(nodes, 1)
+    }
+
+    pub fn model_typed(nodes: &[Vec<u8>], elem: u64) -> Vec<u8> {
         let mut g = Vec::new();
         for n in nodes {
             field_bytes(&mut g, 1, n);
         }
         field_bytes(&mut g, 2, b"g");
-        field_bytes(&mut g, 11, &input(2));
+        field_bytes(&mut g, 11, &input(2, elem));
         let mut m = Vec::new();
         field_varint(&mut m, 1, 8);
         field_bytes(&mut m, 2, b"test");
@@ -392,6 +409,15 @@ mod build {
 
     /// A one-split regressor on feature 1 with the given mode.
     pub fn regressor(mode: &str, input: &str) -> Vec<u8> {
+        regressor_with(
+            mode,
+            input,
+            attr("nodes_values", A::Floats(&[0.5, 0.0, 0.0])),
+        )
+    }
+
+    /// The same with the thresholds given as `values`.
+    pub fn regressor_with(mode: &str, input: &str, values: Vec<u8>) -> Vec<u8> {
         node(
             "TreeEnsembleRegressor",
             "ai.onnx.ml",
@@ -403,7 +429,7 @@ mod build {
                 attr("nodes_nodeids", A::Ints(&[0, 1, 2])),
                 attr("nodes_featureids", A::Ints(&[1, 0, 0])),
                 attr("nodes_modes", A::Strs(&[mode, "LEAF", "LEAF"])),
-                attr("nodes_values", A::Floats(&[0.5, 0.0, 0.0])),
+                values,
                 attr("nodes_truenodeids", A::Ints(&[1, 0, 0])),
                 attr("nodes_falsenodeids", A::Ints(&[2, 0, 0])),
                 attr("nodes_missing_value_tracks_true", A::Ints(&[1, 0, 0])),
@@ -510,4 +536,103 @@ fn bad_post_transform_and_aggregate_are_refused() {
         e.contains("post_transform 'PROB' is not supported for a regressor"),
         "{e}"
     );
+}
+
+/// Precision follows onnxruntime 1.31 (checked there on the same three graphs): a double
+/// input compares in float64; a float input cast to double compares float32(x) with the
+/// float64 threshold; a float input with double thresholds is refused (as onnxruntime
+/// refuses it).
+#[test]
+fn comparison_precision_follows_the_input_type() {
+    use build::*;
+    let thr = || attr("nodes_values_as_tensor", A::Doubles(&[0.1, 0.0, 0.0]));
+    let xs = [0.1, 0.100_000_000_1, f64::from(0.1f32), 0.099_999_99];
+    let run = |m: &Model| -> Vec<f64> {
+        xs.iter()
+            .map(|&x| m.predict_row(&[0.0, x]).outputs[0])
+            .collect()
+    };
+    let m = load_bytes(
+        "m.onnx",
+        &model_typed(&[regressor_with("BRANCH_LEQ", "X", thr())], 11),
+    )
+    .unwrap();
+    assert_eq!(m.precision, Precision::F64);
+    assert_eq!(run(&m), vec![10.0, 20.0, 20.0, 10.0]);
+    let cast = node(
+        "Cast",
+        "",
+        "widen",
+        &["X"],
+        &["Xd"],
+        &[attr("to", A::Int(11))],
+    );
+    let m = load_bytes(
+        "m.onnx",
+        &model_typed(&[cast, regressor_with("BRANCH_LEQ", "Xd", thr())], 1),
+    )
+    .unwrap();
+    assert_eq!(m.precision, Precision::F32);
+    assert_eq!(run(&m), vec![20.0, 20.0, 20.0, 10.0]);
+    let e = err(&model_typed(&[regressor_with("BRANCH_LEQ", "X", thr())], 1));
+    assert!(
+        e.contains("the thresholds are doubles but the trees' input is float"),
+        "{e}"
+    );
+    // `<` with a float32 x against a float64 threshold rounds the threshold up.
+    let m = load_bytes(
+        "m.onnx",
+        &model_typed(
+            &[
+                node(
+                    "Cast",
+                    "",
+                    "widen",
+                    &["X"],
+                    &["Xd"],
+                    &[attr("to", A::Int(11))],
+                ),
+                regressor_with("BRANCH_LT", "Xd", thr()),
+            ],
+            1,
+        ),
+    )
+    .unwrap();
+    // float32(0.1) = 0.100000001 is not < 0.1; float32(0.09999999) is.
+    assert_eq!(run(&m), vec![20.0, 20.0, 20.0, 10.0]);
+}
+
+/// `<` and `<=` in one model: each `x < t` becomes `x <= (t's float32 predecessor)`.
+#[test]
+fn mixed_lt_and_leq_splits_are_exact() {
+    use build::*;
+    let two = node(
+        "TreeEnsembleRegressor",
+        "ai.onnx.ml",
+        "trees",
+        &["X"],
+        &["variable"],
+        &[
+            attr("nodes_treeids", A::Ints(&[0, 0, 0, 1, 1, 1])),
+            attr("nodes_nodeids", A::Ints(&[0, 1, 2, 0, 1, 2])),
+            attr("nodes_featureids", A::Ints(&[0, 0, 0, 1, 0, 0])),
+            attr(
+                "nodes_modes",
+                A::Strs(&["BRANCH_LT", "LEAF", "LEAF", "BRANCH_LEQ", "LEAF", "LEAF"]),
+            ),
+            attr("nodes_values", A::Floats(&[0.5, 0.0, 0.0, 0.5, 0.0, 0.0])),
+            attr("nodes_truenodeids", A::Ints(&[1, 0, 0, 1, 0, 0])),
+            attr("nodes_falsenodeids", A::Ints(&[2, 0, 0, 2, 0, 0])),
+            attr("target_treeids", A::Ints(&[0, 0, 1, 1])),
+            attr("target_nodeids", A::Ints(&[1, 2, 1, 2])),
+            attr("target_ids", A::Ints(&[0, 0, 0, 0])),
+            attr("target_weights", A::Floats(&[1.0, 2.0, 10.0, 20.0])),
+        ],
+    );
+    let m = load_bytes("m.onnx", &model(&[two])).unwrap();
+    assert_eq!(m.split_op, SplitOp::Le);
+    let p = |a: f64, b: f64| m.predict_row(&[a, b]).outputs[0];
+    assert_eq!(p(0.5, 0.5), 12.0);
+    assert_eq!(p(0.499_999_97, 0.500_000_1), 21.0);
+    assert_eq!(p(f64::from(0.5f32.next_down()), 0.6), 21.0);
 }

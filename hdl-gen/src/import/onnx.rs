@@ -702,6 +702,8 @@ struct Flat {
     /// Score columns (classes or targets).
     columns: usize,
     base: Vec<f64>,
+    /// Thresholds came as a double tensor.
+    thresholds_double: bool,
     post: String,
     classifier: Option<Labels>,
     average: bool,
@@ -782,7 +784,7 @@ fn read_legacy(c: &Ctx, a: &Attrs) -> Result<Flat> {
     let node_ids = a.required(c, "nodes_nodeids", a.ints(c, "nodes_nodeids")?)?;
     let features = a.required(c, "nodes_featureids", a.ints(c, "nodes_featureids")?)?;
     let modes = a.required(c, "nodes_modes", a.strings(c, "nodes_modes")?)?;
-    let (values, _) = a.required(
+    let (values, thresholds_double) = a.required(
         c,
         "nodes_values",
         a.reals(c, "nodes_values", "nodes_values_as_tensor")?,
@@ -1078,6 +1080,7 @@ fn read_legacy(c: &Ctx, a: &Attrs) -> Result<Flat> {
         trees,
         columns,
         base,
+        thresholds_double,
         post,
         classifier: labels,
         average,
@@ -1095,7 +1098,7 @@ fn read_tree_ensemble(c: &Ctx, a: &Attrs) -> Result<Flat> {
     let features = a.required(c, "nodes_featureids", a.ints(c, "nodes_featureids")?)?;
     let n = features.len();
     let (modes, _) = a.required_tensor(c, "nodes_modes")?;
-    let (splits, _) = a.required_tensor(c, "nodes_splits")?;
+    let (splits, thresholds_double) = a.required_tensor(c, "nodes_splits")?;
     let yes_ids = a.required(c, "nodes_truenodeids", a.ints(c, "nodes_truenodeids")?)?;
     let no_ids = a.required(c, "nodes_falsenodeids", a.ints(c, "nodes_falsenodeids")?)?;
     let yes_leaf = a.required(c, "nodes_trueleafs", a.ints(c, "nodes_trueleafs")?)?;
@@ -1340,6 +1343,7 @@ fn read_tree_ensemble(c: &Ctx, a: &Attrs) -> Result<Flat> {
         trees,
         columns: 1,
         base,
+        thresholds_double,
         post: post.to_string(),
         classifier: None,
         average,
@@ -1395,10 +1399,19 @@ fn build(c: &Ctx, a: &Attrs, flat: Flat, input: Input, source: String) -> Result
         trees: flat_trees,
         columns,
         base,
+        thresholds_double,
         post,
         classifier,
         average,
     } = flat;
+    if thresholds_double && !input.double {
+        // onnxruntime refuses this too ("could not unpack tensor attribute").
+        return Err(c.err(
+            &a.label,
+            "the thresholds are doubles but the trees' input is float; expected a double \
+             input for double thresholds (or float thresholds)",
+        ));
+    }
 
     // Precision: see the module documentation.
     let (precision, directed) = match (input.double, input.was_f32) {
