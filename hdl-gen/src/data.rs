@@ -72,6 +72,21 @@ pub fn parse_csv(
                     format!("'{}' is not a number; expected a number, or an empty cell or NaN for a missing value", short(s)),
                 )
             })
+    parse_csv_with_classes(file, bytes, n_features, names, None)
+}
+
+/// [`parse_csv`] for a classifier with class names: a `label` cell may be a class name,
+/// which becomes that class's index. A cell that names no class is read as a class index
+/// when it is a number and the names are not numbers themselves (so `3` under the names
+/// `3`, `7` is class 0, never class 3).
+pub fn parse_csv_with_classes(
+    file: &str,
+    bytes: &[u8],
+    n_features: usize,
+    names: Option<&[String]>,
+    classes: Option<&[String]>,
+) -> Result<Dataset> {
+    let numeric_names = classes.is_some_and(|c| c.iter().any(|n| parse_cell(n).is_some()));
         };
         let mut row = Vec::with_capacity(n_features);
         for &c in &columns {
@@ -111,6 +126,23 @@ fn feature_columns(
             .collect();
         if found.iter().all(|f| f.is_some()) {
             return Ok(found.into_iter().flatten().collect());
+            let text = rec.get(c).unwrap_or("").trim();
+            if let Some(k) = classes.and_then(|n| n.iter().position(|n| n == text)) {
+                l.push(k as f64);
+                rows.push(row);
+                continue;
+            }
+            if let Some(names) = classes.filter(|_| numeric_names || parse_cell(text).is_none()) {
+                return Err(Error::input(
+                    file,
+                    format!("line {line}, column '{LABEL}'"),
+                    format!(
+                        "'{}' is not a class name; expected one of {}",
+                        short(text),
+                        list(&names.iter().map(String::as_str).collect::<Vec<_>>())
+                    ),
+                ));
+            }
         }
         let missing: Vec<&str> = names
             .iter()
@@ -247,3 +279,37 @@ mod tests {
         );
     }
 }
+    #[test]
+    fn labels_may_be_class_names() {
+        let classes = names(&["setosa", "versicolor"]);
+        let d = parse_csv_with_classes(
+            "d.csv",
+            b"a,label\n1,versicolor\n2,setosa\n3,1\n",
+            1,
+            None,
+            Some(&classes),
+        )
+        .unwrap();
+        assert_eq!(d.labels, Some(vec![1.0, 0.0, 1.0]));
+        let e = parse_csv_with_classes("d.csv", b"a,label\n1,virginica\n", 1, None, Some(&classes))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "d.csv: line 2, column 'label': 'virginica' is not a class name; expected one of \
+             'setosa', 'versicolor'"
+        );
+        // Numeric names: a number is a name, never an index.
+        let classes = names(&["3", "7"]);
+        let d =
+            parse_csv_with_classes("d.csv", b"a,label\n1,7\n", 1, None, Some(&classes)).unwrap();
+        assert_eq!(d.labels, Some(vec![1.0]));
+        let e = parse_csv_with_classes("d.csv", b"a,label\n1,1\n", 1, None, Some(&classes))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'1' is not a class name; expected one of '3', '7'"),
+            "{e}"
+        );
+    }
+
