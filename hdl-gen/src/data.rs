@@ -39,6 +39,21 @@ pub fn parse_csv(
     n_features: usize,
     names: Option<&[String]>,
 ) -> Result<Dataset> {
+    parse_csv_with_classes(file, bytes, n_features, names, None)
+}
+
+/// [`parse_csv`] for a classifier with class names: a `label` cell may be a class name,
+/// which becomes that class's index. A cell that names no class is read as a class index
+/// when it is a number and the names are not numbers themselves (so `3` under the names
+/// `3`, `7` is class 0, never class 3).
+pub fn parse_csv_with_classes(
+    file: &str,
+    bytes: &[u8],
+    n_features: usize,
+    names: Option<&[String]>,
+    classes: Option<&[String]>,
+) -> Result<Dataset> {
+    let numeric_names = classes.is_some_and(|c| c.iter().any(|n| parse_cell(n).is_some()));
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -72,27 +87,29 @@ pub fn parse_csv(
                     format!("'{}' is not a number; expected a number, or an empty cell or NaN for a missing value", short(s)),
                 )
             })
-    parse_csv_with_classes(file, bytes, n_features, names, None)
-}
-
-/// [`parse_csv`] for a classifier with class names: a `label` cell may be a class name,
-/// which becomes that class's index. A cell that names no class is read as a class index
-/// when it is a number and the names are not numbers themselves (so `3` under the names
-/// `3`, `7` is class 0, never class 3).
-pub fn parse_csv_with_classes(
-    file: &str,
-    bytes: &[u8],
-    n_features: usize,
-    names: Option<&[String]>,
-    classes: Option<&[String]>,
-) -> Result<Dataset> {
-    let numeric_names = classes.is_some_and(|c| c.iter().any(|n| parse_cell(n).is_some()));
         };
         let mut row = Vec::with_capacity(n_features);
         for &c in &columns {
             row.push(cell(c)?);
         }
         if let (Some(c), Some(l)) = (label_col, labels.as_mut()) {
+            let text = rec.get(c).unwrap_or("").trim();
+            if let Some(k) = classes.and_then(|n| n.iter().position(|n| n == text)) {
+                l.push(k as f64);
+                rows.push(row);
+                continue;
+            }
+            if let Some(names) = classes.filter(|_| numeric_names || parse_cell(text).is_none()) {
+                return Err(Error::input(
+                    file,
+                    format!("line {line}, column '{LABEL}'"),
+                    format!(
+                        "'{}' is not a class name; expected one of {}",
+                        short(text),
+                        list(&names.iter().map(String::as_str).collect::<Vec<_>>())
+                    ),
+                ));
+            }
             let v = cell(c)?;
             if !v.is_finite() {
                 return Err(Error::input(
@@ -126,23 +143,6 @@ fn feature_columns(
             .collect();
         if found.iter().all(|f| f.is_some()) {
             return Ok(found.into_iter().flatten().collect());
-            let text = rec.get(c).unwrap_or("").trim();
-            if let Some(k) = classes.and_then(|n| n.iter().position(|n| n == text)) {
-                l.push(k as f64);
-                rows.push(row);
-                continue;
-            }
-            if let Some(names) = classes.filter(|_| numeric_names || parse_cell(text).is_none()) {
-                return Err(Error::input(
-                    file,
-                    format!("line {line}, column '{LABEL}'"),
-                    format!(
-                        "'{}' is not a class name; expected one of {}",
-                        short(text),
-                        list(&names.iter().map(String::as_str).collect::<Vec<_>>())
-                    ),
-                ));
-            }
         }
         let missing: Vec<&str> = names
             .iter()
@@ -247,39 +247,6 @@ mod tests {
     }
 
     #[test]
-    fn in_order_without_names() {
-        let d = parse_csv("d.csv", b"p,q\n1,2\n", 2, None).unwrap();
-        assert_eq!(d.rows, vec![vec![1.0, 2.0]]);
-        assert_eq!(d.labels, None);
-    }
-
-    #[test]
-    fn errors_name_the_place() {
-        let e = parse_csv("d.csv", b"a,b\n1,zz\n", 2, None)
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            e,
-            "d.csv: line 2, column 'b': 'zz' is not a number; expected a number, or an empty cell or NaN for a missing value"
-        );
-        let e = parse_csv("d.csv", b"a,c\n1,2\n", 2, Some(&names(&["a", "b"])))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(e, "d.csv: line 1: missing column 'b'; expected the model's feature names as column headers");
-        let e = parse_csv("d.csv", b"a,b\n1,2,3\n", 2, None)
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("d.csv: line 2: 3 cells; expected 2"), "{e}");
-        let e = parse_csv("d.csv", b"a\n1\n", 2, None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("1 feature column, but the model has 2 features"),
-            "{e}"
-        );
-    }
-}
-    #[test]
     fn labels_may_be_class_names() {
         let classes = names(&["setosa", "versicolor"]);
         let d = parse_csv_with_classes(
@@ -313,3 +280,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn in_order_without_names() {
+        let d = parse_csv("d.csv", b"p,q\n1,2\n", 2, None).unwrap();
+        assert_eq!(d.rows, vec![vec![1.0, 2.0]]);
+        assert_eq!(d.labels, None);
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let e = parse_csv("d.csv", b"a,b\n1,zz\n", 2, None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "d.csv: line 2, column 'b': 'zz' is not a number; expected a number, or an empty cell or NaN for a missing value"
+        );
+        let e = parse_csv("d.csv", b"a,c\n1,2\n", 2, Some(&names(&["a", "b"])))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "d.csv: line 1: missing column 'b'; expected the model's feature names as column headers");
+        let e = parse_csv("d.csv", b"a,b\n1,2,3\n", 2, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("d.csv: line 2: 3 cells; expected 2"), "{e}");
+        let e = parse_csv("d.csv", b"a\n1\n", 2, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("1 feature column, but the model has 2 features"),
+            "{e}"
+        );
+    }
+}
