@@ -88,13 +88,13 @@ pub enum PostTransform {
     Softmax,
     /// `exp(margin)` (Poisson/gamma/tweedie regression).
     Exp,
-}
-
     /// `margin + offset`: a binary classifier whose score is itself a probability (an
     /// ONNX random forest or decision tree, class 1 when `P > 0.5`) keeps the margin at
     /// `P - 0.5` (the importer folds `-0.5` into the base score) so that the class is
     /// still `margin > 0`, and reports `P` as its output.
     Offset { offset: f64 },
+}
+
 impl PostTransform {
     /// Margins to the library's reported outputs (probabilities or values).
     pub fn apply(&self, margins: &[f64]) -> Vec<f64> {
@@ -105,9 +105,9 @@ impl PostTransform {
                 .map(|&m| 1.0 / (1.0 + (-scale * m).exp()))
                 .collect(),
             PostTransform::Exp => margins.iter().map(|&m| m.exp()).collect(),
+            PostTransform::Offset { offset } => margins.iter().map(|&m| m + offset).collect(),
             PostTransform::Softmax => {
                 let mx = margins.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            PostTransform::Offset { offset } => margins.iter().map(|&m| m + offset).collect(),
                 let e: Vec<f64> = margins.iter().map(|&m| (m - mx).exp()).collect();
                 let s: f64 = e.iter().sum();
                 e.iter().map(|v| v / s).collect()
