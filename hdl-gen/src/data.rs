@@ -27,9 +27,42 @@ pub fn read_csv(path: &Path, n_features: usize, names: Option<&[String]>) -> Res
     parse_csv(&file, &bytes, n_features, names)
 }
 
+/// What a CSV is read against: the number of features and their names, if known.
+pub trait Schema {
+    fn n_features(&self) -> usize;
+    fn feature_names(&self) -> Option<&[String]>;
+}
+
+impl Schema for Model {
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    fn feature_names(&self) -> Option<&[String]> {
+        self.feature_names.as_deref()
+    }
+}
+
+impl Schema for crate::model::AnyModel {
+    fn n_features(&self) -> usize {
+        crate::model::AnyModel::n_features(self)
+    }
+    fn feature_names(&self) -> Option<&[String]> {
+        crate::model::AnyModel::feature_names(self)
+    }
+}
+
+impl Schema for crate::model::rbf::RbfModel {
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    fn feature_names(&self) -> Option<&[String]> {
+        self.feature_names.as_deref()
+    }
+}
+
 /// Reads a CSV for `model`.
-pub fn read_for_model(path: &Path, model: &Model) -> Result<Dataset> {
-    read_csv(path, model.n_features, model.feature_names.as_deref())
+pub fn read_for_model<M: Schema + ?Sized>(path: &Path, model: &M) -> Result<Dataset> {
+    read_csv(path, model.n_features(), model.feature_names())
 }
 
 /// Parses CSV bytes (`file` names them in errors).

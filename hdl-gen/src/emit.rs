@@ -97,25 +97,46 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
     }
     let layout = input_layout(ir);
     let mut regs = Vec::new();
+    let partly = partly_read(ir);
+    // A value whose low bits only a shifted lookup skips is declared inside a lint waiver.
+    let declare = |items: &mut Vec<Item>, decl: Item, partly: bool| {
+        if partly {
+            items.push(Item::Comment(
+                vec!["verilator lint_off UNUSEDSIGNAL".into()],
+            ));
+        }
+        items.push(decl);
+        if partly {
+            items.push(Item::Comment(vec!["verilator lint_on UNUSEDSIGNAL".into()]));
+        }
+    };
     for (i, n) in ir.nodes.iter().enumerate() {
         let id = i as NodeId;
         let nm = name_of(ir, id);
         match &n.op {
             Op::Const(_) => continue,
             Op::Reg(a) => {
-                items.push(Item::Reg {
-                    name: nm.clone(),
-                    width: n.ty.width,
-                });
+                declare(
+                    &mut items,
+                    Item::Reg {
+                        name: nm.clone(),
+                        width: n.ty.width,
+                    },
+                    partly[i],
+                );
                 regs.push(Stmt::NonBlocking(nm, operand(ir, *a, n.ty)));
                 continue;
             }
             _ => {}
         }
-        items.push(Item::Wire {
-            name: nm.clone(),
-            width: n.ty.width,
-        });
+        declare(
+            &mut items,
+            Item::Wire {
+                name: nm.clone(),
+                width: n.ty.width,
+            },
+            partly[i],
+        );
         let rhs = match &n.op {
             Op::Input(p) => {
                 let (lsb, w) = layout[*p as usize];
@@ -139,6 +160,34 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
                 Box::new(operand(ir, *a, n.ty)),
                 Box::new(operand(ir, *b, n.ty)),
             ),
+            Op::Sub(a, b) => Expr::Binary(
+                BinOp::Sub,
+                Box::new(operand(ir, *a, n.ty)),
+                Box::new(operand(ir, *b, n.ty)),
+            ),
+            // Both operands extended to the result width: the low bits of the product
+            // are exact whatever the signedness (the range analysis sized the result).
+            Op::Mul(a, b) => Expr::Binary(
+                BinOp::Mul,
+                Box::new(operand(ir, *a, n.ty)),
+                Box::new(operand(ir, *b, n.ty)),
+            ),
+            Op::Lut {
+                input,
+                shift,
+                table,
+            } => {
+                let rom = format!("{nm}_rom");
+                items.push(Item::Rom {
+                    name: rom.clone(),
+                    width: n.ty.width,
+                    values: table
+                        .iter()
+                        .map(|&v| wrap(v, n.ty.width, false) as u64)
+                        .collect(),
+                });
+                lut_read(ir, *input, *shift, table, &rom)
+            }
             Op::Const(_) | Op::Reg(_) => unreachable!("handled above"),
         };
         items.push(Item::Assign {
@@ -226,7 +275,12 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
             Origin::Tree { tree, node } => format!("t{tree}_n{node}"),
             _ => format!("m{id}"),
         },
-        Op::Add(..) => format!("s{id}"),
+        Op::Add(..) | Op::Sub(..) => format!("s{id}"),
+        Op::Mul(..) => format!("p{id}"),
+        Op::Lut { .. } => match n.origin {
+            Origin::Unit { unit } => format!("u{unit}_k{id}"),
+            _ => format!("l{id}"),
+        },
         Op::Reg(_) => format!("r{id}"),
     }
 }
@@ -272,7 +326,10 @@ fn operand(ir: &Ir, id: NodeId, to: Ty) -> Expr {
             Expr::Slice(name, to.width - 1, 0)
         }
     } else {
-        let fill = if n.ty.signed {
+        let fill = if n.ty.signed && w == 1 {
+            // A 1-bit wire has no range to select from: the bit is the sign.
+            Expr::Ident(name.clone())
+        } else if n.ty.signed {
             Expr::Bit(name.clone(), w - 1)
         } else {
             Expr::Lit { width: 1, value: 0 }
@@ -284,6 +341,84 @@ fn operand(ir: &Ir, id: NodeId, to: Ty) -> Expr {
         };
         Expr::Concat(vec![pad, Expr::Ident(name)])
     }
+}
+
+/// Nodes read only by lookups that shift their low bits away (so those bits are unused).
+fn partly_read(ir: &Ir) -> Vec<bool> {
+    let mut shifted = vec![false; ir.nodes.len()];
+    let mut whole = vec![false; ir.nodes.len()];
+    for o in &ir.outputs {
+        whole[o.node as usize] = true;
+    }
+    for n in &ir.nodes {
+        match &n.op {
+            Op::Lut { input, shift, .. } if *shift > 0 => shifted[*input as usize] = true,
+            op => {
+                for a in op.operands() {
+                    whole[a as usize] = true;
+                }
+            }
+        }
+    }
+    shifted.iter().zip(&whole).map(|(&s, &w)| s && !w).collect()
+}
+
+/// Reads ROM `rom` at `min(input >> shift, len - 1)` (as [`crate::fixed::lut_index`]),
+/// with an index exactly `clog2(len)` bits wide.
+fn lut_read(ir: &Ir, input: NodeId, shift: u32, table: &[i64], rom: &str) -> Expr {
+    let len = table.len();
+    let ib = (usize::BITS - (len.max(2) - 1).leading_zeros()).max(1);
+    let n = ir.node(input);
+    let idx = if let Op::Const(c) = n.op {
+        Expr::Lit {
+            width: ib,
+            value: crate::fixed::lut_index(c, shift, len) as u64,
+        }
+    } else if shift >= n.ty.width {
+        Expr::Lit {
+            width: ib,
+            value: 0,
+        }
+    } else {
+        let name = name_of(ir, input);
+        let qw = n.ty.width - shift;
+        let q = if n.ty.width == 1 {
+            Expr::Ident(name.clone())
+        } else {
+            Expr::Slice(name.clone(), n.ty.width - 1, shift)
+        };
+        if qw < 64 && (1u64 << qw) <= len as u64 {
+            // Every quotient is an index: no clamp.
+            if qw == ib {
+                q
+            } else {
+                Expr::Concat(vec![
+                    Expr::Lit {
+                        width: ib - qw,
+                        value: 0,
+                    },
+                    q,
+                ])
+            }
+        } else {
+            Expr::Cond(
+                Box::new(Expr::Binary(
+                    BinOp::Gt,
+                    Box::new(q),
+                    Box::new(Expr::Lit {
+                        width: qw,
+                        value: len as u64 - 1,
+                    }),
+                )),
+                Box::new(Expr::Lit {
+                    width: ib,
+                    value: len as u64 - 1,
+                }),
+                Box::new(Expr::Slice(name, shift + ib - 1, shift)),
+            )
+        }
+    };
+    Expr::Index(rom.into(), Box::new(idx))
 }
 
 /// `a OP b` in a common width; signed when either side is.

@@ -9,6 +9,7 @@ pub mod fixed;
 pub mod import;
 pub mod ir;
 pub mod lower;
+pub mod lower_rbf;
 pub mod model;
 pub mod passes;
 pub mod pll;

@@ -60,21 +60,7 @@ impl Builder {
             }
         }
         let (op, ty) = key;
-        let r = |id: &NodeId| self.ranges[*id as usize];
-        let range = match &op {
-            Op::Input(_) => ty.bounds(),
-            Op::Const(c) => (*c, *c),
-            Op::Cmp(..) | Op::Not(_) | Op::And(_) | Op::Or(_) => (0, 1),
-            Op::Mux { t, f, .. } => {
-                let (a, b) = (r(t), r(f));
-                (a.0.min(b.0), a.1.max(b.1))
-            }
-            Op::Add(a, b) => {
-                let (a, b) = (r(a), r(b));
-                (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
-            }
-            Op::Reg(a) => r(a),
-        };
+        let range = crate::ir::op_range(&op, ty, |id| self.ranges[id as usize]);
         let id = self.nodes.len() as NodeId;
         self.nodes.push(Node {
             op: op.clone(),
@@ -364,7 +350,7 @@ fn lower_tree(
 
 /// Argmax over scores as a balanced tree of compare-select units; on a tie the lower
 /// index wins, so the result is the first maximum.
-fn argmax(b: &mut Builder, scores: &[NodeId]) -> NodeId {
+pub(crate) fn argmax(b: &mut Builder, scores: &[NodeId]) -> NodeId {
     let idx_ty = Ty::for_range(0, scores.len() as i64 - 1);
     let mut level: Vec<(NodeId, NodeId)> = scores
         .iter()

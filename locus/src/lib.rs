@@ -19,7 +19,7 @@ pub struct UserError(pub String);
 /// Reads a CSV for a compiled directory's float model.
 pub fn read_data(
     path: &std::path::Path,
-    model: &hdl_gen::model::Model,
+    model: &hdl_gen::model::AnyModel,
 ) -> Result<hdl_gen::data::Dataset> {
     read_for_model(path, model).with_context(|| "reading data")
 }

@@ -170,7 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ))
                 .into());
             }
-            let m = hdl_gen::import::load(&model)?;
+            let m = hdl_gen::import::load_any(&model)?;
             let d = hdl_gen::data::read_for_model(&data, &m)?;
             let opts = CompileOptions {
                 search: SearchOptions {
@@ -241,8 +241,15 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         hdl_gen::model::Task::Classification => format!("classification, {} classes", r.n_classes),
         hdl_gen::model::Task::Regression => "regression".to_string(),
     };
+    let size = match r.n_units {
+        Some(u) => format!(
+            "{u} units, {} architecture",
+            r.architecture.as_deref().unwrap_or("parallel")
+        ),
+        None => format!("{} trees", r.n_trees),
+    };
     println!(
-        "{} ({}): {task}, {} features ({} used), {} trees",
+        "{} ({}): {task}, {} features ({} used), {size}",
         r.model_file,
         r.source,
         r.n_features,
@@ -251,7 +258,6 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
             .iter()
             .filter(|i| i.kind == hdl_gen::ir::InputKind::Value)
             .count(),
-        r.n_trees
     );
     let s = &r.search;
     println!(
@@ -272,8 +278,16 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         }
     );
     let d = &r.design;
+    let rbf = if d.multipliers + d.luts > 0 {
+        format!(
+            "{} multipliers, {} kernel ROMs ({} bits), ",
+            d.multipliers, d.luts, d.lut_bits
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "  design   {} comparators, {} muxes, {} adders, {} register bits; latency {} cycles, II {}",
+        "  design   {rbf}{} comparators, {} muxes, {} adders, {} register bits; latency {} cycles, II {}",
         d.comparators, d.muxes, d.adders, d.register_bits, r.latency_cycles, r.initiation_interval
     );
     let m = &r.metrics;

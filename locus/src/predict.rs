@@ -2,9 +2,8 @@
 
 use crate::read_data;
 use anyhow::Result;
-use hdl_gen::compile::load_dir;
+use hdl_gen::compile::{load_dir, RowEncoder};
 use hdl_gen::model::Task;
-use hdl_gen::quant::missing_error;
 use std::io::Write;
 use std::path::Path;
 
@@ -15,17 +14,12 @@ pub fn run(dir: &Path, data: &Path, float: bool) -> Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (r, row) in d.rows.iter().enumerate() {
         let (class, value) = if float {
-            let p = l.model.predict_row(row);
-            (p.class, p.outputs[0])
+            l.model.predict_class_value(row)
         } else {
-            let codes = l
-                .quant
-                .encode_row(row)
-                .map_err(|e| missing_error(&l.quant, &d.file, r, e))?;
-            let q = l.quant.predict_codes(&codes);
-            (q.class, l.quant.outputs(&q.scores)[0])
+            let codes = l.quant.encode(row, &d.file, r)?;
+            l.quant.predict_class_value(&codes)
         };
-        match l.model.task {
+        match l.model.task() {
             Task::Classification => writeln!(out, "{}", l.model.class_name(class))?,
             Task::Regression => writeln!(out, "{value}")?,
         }

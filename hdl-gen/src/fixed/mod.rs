@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 /// Widest code any signal may have; values are held in `i64` with headroom.
 pub const MAX_WIDTH: u32 = 62;
 
+pub mod kernel;
+
 /// A fixed-point format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct QFmt {
@@ -156,6 +158,19 @@ pub fn convert_split(fmt: &QFmt, t: f64, op: SplitOp, precision: Precision) -> S
     } else {
         SplitCode::Less(k as i64)
     }
+}
+
+/// Index of a clamped lookup: `min(code >> shift, len - 1)` for an unsigned `code`
+/// (the semantics of the IR's `Lut`, shared by the references and the emitter).
+pub fn lut_index(code: i64, shift: u32, len: usize) -> usize {
+    let q = if shift >= 63 {
+        0
+    } else {
+        (code.max(0) as u64) >> shift
+    };
+    usize::try_from(q)
+        .unwrap_or(usize::MAX)
+        .min(len.saturating_sub(1))
 }
 
 /// Width and signedness of the narrowest two's-complement (or unsigned) type holding `[lo, hi]`.

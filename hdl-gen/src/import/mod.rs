@@ -7,11 +7,13 @@
 
 pub mod lightgbm;
 pub mod native;
+pub mod native_rbf;
 pub mod onnx;
+pub mod onnx_svm;
 pub mod xgboost;
 
 use crate::error::{Error, Result};
-use crate::model::{Model, Node};
+use crate::model::{AnyModel, Model, Node};
 use std::path::Path;
 
 /// More nodes than this in one tree is refused as absurd (before anything is allocated for it).
@@ -33,6 +35,31 @@ pub fn load(path: &Path) -> Result<Model> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::io(&name, e))?;
     load_bytes(&name, &bytes)
+}
+
+/// Reads a model file of either family (tree ensemble or RBF model), choosing the
+/// importer from its content.
+pub fn load_any(path: &Path) -> Result<AnyModel> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&name, e))?;
+    load_any_bytes(&name, &bytes)
+}
+
+/// [`load_any`] from bytes: ONNX SVMs and locus RBF JSON become RBF models, anything
+/// else goes to [`load_bytes`].
+pub fn load_any_bytes(name: &str, bytes: &[u8]) -> Result<AnyModel> {
+    if onnx_svm::detect(bytes) {
+        return onnx_svm::parse(name, bytes).map(AnyModel::Rbf);
+    }
+    let body = &bytes[skip_bom_and_space(bytes)..];
+    if body.first() == Some(&b'{') {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+            if native_rbf::detect(&v) {
+                return native_rbf::parse(name, v).map(AnyModel::Rbf);
+            }
+        }
+    }
+    load_bytes(name, bytes).map(AnyModel::Trees)
 }
 
 /// Imports a model from its bytes; `name` is the file name used in error messages.

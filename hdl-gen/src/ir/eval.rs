@@ -1,7 +1,7 @@
 //! The IR interpreter and range analysis: what every node computes, and what it can hold.
 
 use super::{CmpOp, Ir, Op};
-use crate::fixed::wrap;
+use crate::fixed::{lut_index, wrap};
 
 impl Ir {
     /// Values of every node for one input vector (one value per input port, in the
@@ -31,6 +31,13 @@ impl Ir {
                     }
                 }
                 Op::Add(a, b) => val(*a).wrapping_add(val(*b)),
+                Op::Sub(a, b) => val(*a).wrapping_sub(val(*b)),
+                Op::Mul(a, b) => val(*a).wrapping_mul(val(*b)),
+                Op::Lut {
+                    input,
+                    shift,
+                    table,
+                } => table[lut_index(val(*input), *shift, table.len())],
                 Op::Reg(a) => val(*a),
             };
             v[i] = wrap(x, n.ty.width, n.ty.signed);
@@ -50,21 +57,59 @@ pub fn ranges(ir: &Ir) -> Vec<(i64, i64)> {
     let mut r: Vec<(i64, i64)> = Vec::with_capacity(ir.nodes.len());
     for n in &ir.nodes {
         let get = |id: u32| r.get(id as usize).copied().unwrap_or((0, 0));
-        let x = match &n.op {
-            Op::Input(_) => n.ty.bounds(),
-            Op::Const(c) => (*c, *c),
-            Op::Cmp(..) | Op::Not(_) | Op::And(_) | Op::Or(_) => (0, 1),
-            Op::Mux { t, f, .. } => {
-                let (a, b) = (get(*t), get(*f));
-                (a.0.min(b.0), a.1.max(b.1))
-            }
-            Op::Add(a, b) => {
-                let (a, b) = (get(*a), get(*b));
-                (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
-            }
-            Op::Reg(a) => get(*a),
-        };
+        let x = op_range(&n.op, n.ty, get);
         r.push(x);
     }
     r
+}
+
+/// The range of `op` of type `ty` given its operands' ranges (`get`). A product of a
+/// node with itself is a square (never negative); other products take the extreme
+/// corners. Lookups take their table's range.
+pub fn op_range(op: &Op, ty: crate::ir::Ty, get: impl Fn(u32) -> (i64, i64)) -> (i64, i64) {
+    match op {
+        Op::Input(_) => ty.bounds(),
+        Op::Const(c) => (*c, *c),
+        Op::Cmp(..) | Op::Not(_) | Op::And(_) | Op::Or(_) => (0, 1),
+        Op::Mux { t, f, .. } => {
+            let (a, b) = (get(*t), get(*f));
+            (a.0.min(b.0), a.1.max(b.1))
+        }
+        Op::Add(a, b) => {
+            let (a, b) = (get(*a), get(*b));
+            (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
+        }
+        Op::Sub(a, b) => {
+            let (a, b) = (get(*a), get(*b));
+            (a.0.saturating_sub(b.1), a.1.saturating_sub(b.0))
+        }
+        Op::Mul(x, y) => {
+            let (a, b) = (get(*x), get(*y));
+            if x == y {
+                let hi = a.0.saturating_mul(a.0).max(a.1.saturating_mul(a.1));
+                let lo = if a.0 <= 0 && a.1 >= 0 {
+                    0
+                } else {
+                    a.0.saturating_mul(a.0).min(a.1.saturating_mul(a.1))
+                };
+                (lo, hi)
+            } else {
+                let c = [
+                    a.0.saturating_mul(b.0),
+                    a.0.saturating_mul(b.1),
+                    a.1.saturating_mul(b.0),
+                    a.1.saturating_mul(b.1),
+                ];
+                (
+                    c.iter().copied().min().unwrap_or(0),
+                    c.iter().copied().max().unwrap_or(0),
+                )
+            }
+        }
+        Op::Lut { table, .. } => (
+            table.iter().copied().min().unwrap_or(0),
+            table.iter().copied().max().unwrap_or(0),
+        ),
+        Op::Reg(a) => get(*a),
+    }
 }

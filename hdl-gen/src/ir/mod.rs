@@ -13,6 +13,8 @@
 //!    non-constant operand. Constants have no stage.
 //! 6. Outputs are `Reg` nodes, all at the same stage, which is the latency.
 //! 7. Each input port is read by exactly one `Input` node.
+//! 8. A `Lut` reads an unsigned operand and has at least one entry; every entry fits
+//!    its type (covered by 4: its range is the entries' range).
 //!
 //! `eval()` computes every node for one input vector (registers pass values through:
 //! timing is the latency, checked by cosimulation). Values are `i64` holding the
@@ -22,7 +24,7 @@ mod eval;
 mod text;
 mod verify;
 
-pub use eval::ranges;
+pub use eval::{op_range, ranges};
 
 use crate::fixed::MAX_WIDTH;
 use serde::{Deserialize, Serialize};
@@ -84,6 +86,16 @@ pub enum Op {
         f: NodeId,
     },
     Add(NodeId, NodeId),
+    /// `a - b`.
+    Sub(NodeId, NodeId),
+    /// `a * b`.
+    Mul(NodeId, NodeId),
+    /// A ROM: `table[min(input >> shift, len - 1)]` (see [`crate::fixed::lut_index`]).
+    Lut {
+        input: NodeId,
+        shift: u32,
+        table: Vec<i64>,
+    },
     /// Pipeline register: its operand one clock later.
     Reg(NodeId),
 }
@@ -93,8 +105,8 @@ impl Op {
     pub fn operands(&self) -> Vec<NodeId> {
         match self {
             Op::Input(_) | Op::Const(_) => vec![],
-            Op::Cmp(_, a, b) | Op::Add(a, b) => vec![*a, *b],
-            Op::Not(a) | Op::Reg(a) => vec![*a],
+            Op::Cmp(_, a, b) | Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
+            Op::Not(a) | Op::Reg(a) | Op::Lut { input: a, .. } => vec![*a],
             Op::And(v) | Op::Or(v) => v.clone(),
             Op::Mux { sel, t, f } => vec![*sel, *t, *f],
         }
@@ -115,6 +127,17 @@ impl Op {
                 f: m(*f),
             },
             Op::Add(a, b) => Op::Add(m(*a), m(*b)),
+            Op::Sub(a, b) => Op::Sub(m(*a), m(*b)),
+            Op::Mul(a, b) => Op::Mul(m(*a), m(*b)),
+            Op::Lut {
+                input,
+                shift,
+                table,
+            } => Op::Lut {
+                input: m(*input),
+                shift: *shift,
+                table: table.clone(),
+            },
             Op::Reg(a) => Op::Reg(m(*a)),
         }
     }
@@ -133,6 +156,8 @@ pub enum Origin {
     Sum { group: u32 },
     /// Class decision (argmax or binary threshold).
     Decide,
+    /// RBF unit `unit` (distance, kernel table).
+    Unit { unit: u32 },
     /// Constant operand.
     Const,
     /// Pipeline register.
@@ -217,7 +242,12 @@ impl Ir {
                 Op::Cmp(..) => c.comparators += 1,
                 Op::Not(_) | Op::And(_) | Op::Or(_) => c.gates += 1,
                 Op::Mux { .. } => c.muxes += 1,
-                Op::Add(..) => c.adders += 1,
+                Op::Add(..) | Op::Sub(..) => c.adders += 1,
+                Op::Mul(..) => c.multipliers += 1,
+                Op::Lut { table, .. } => {
+                    c.luts += 1;
+                    c.lut_bits += table.len() as u64 * u64::from(n.ty.width);
+                }
                 Op::Reg(_) => {
                     c.registers += 1;
                     c.register_bits += u64::from(n.ty.width);
@@ -239,6 +269,17 @@ pub struct Census {
     pub adders: u32,
     pub registers: u32,
     pub register_bits: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub multipliers: u32,
+    /// Kernel ROMs, and their total size in bits.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub luts: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lut_bits: u64,
+}
+
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 /// Is `w` a legal width?

@@ -17,6 +17,7 @@ impl fmt::Display for Origin {
             Origin::Tree { tree, node } => write!(f, "tree {tree} node {node}"),
             Origin::Sum { group } => write!(f, "sum of group {group}"),
             Origin::Decide => write!(f, "decision"),
+            Origin::Unit { unit } => write!(f, "unit {unit}"),
             Origin::Const => write!(f, "constant"),
             Origin::Pipeline => write!(f, "pipeline"),
         }
@@ -51,6 +52,20 @@ impl Ir {
                 Op::Or(v) => format!("or {}", ids(v)),
                 Op::Mux { sel, t, f } => format!("mux %{sel}, %{t}, %{f}"),
                 Op::Add(a, b) => format!("add %{a}, %{b}"),
+                Op::Sub(a, b) => format!("sub %{a}, %{b}"),
+                Op::Mul(a, b) => format!("mul %{a}, %{b}"),
+                Op::Lut {
+                    input,
+                    shift,
+                    table,
+                } => format!(
+                    "lut %{input} >> {shift} [{}]",
+                    table
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 Op::Reg(a) => format!("reg %{a}"),
             };
             let stage = if matches!(n.op, Op::Const(_)) {

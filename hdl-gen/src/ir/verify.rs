@@ -33,6 +33,11 @@ impl Ir {
                 Op::Mux { sel, .. } if ty_of(*sel) != Ty::BIT => {
                     return Err(at("invariant 2: mux select is not 1 bit".into()));
                 }
+                Op::Lut { input, table, .. } if ty_of(*input).signed || table.is_empty() => {
+                    return Err(at(
+                        "invariant 8: lookup reads a signed operand or has no entries".into(),
+                    ));
+                }
                 Op::Reg(a) if ty_of(*a) != n.ty => {
                     return Err(at("invariant 2: register changes the type".into()));
                 }

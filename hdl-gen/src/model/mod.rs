@@ -5,6 +5,8 @@
 //! [`Model::predict_row`] reproduces the library's own predictions (equality 1 of
 //! DESIGN.md). It knows nothing about bits.
 
+pub mod rbf;
+
 use serde::{Deserialize, Serialize};
 
 /// What the model predicts.
@@ -331,6 +333,81 @@ impl Model {
         match &self.feature_names {
             Some(n) if f < n.len() => n[f].clone(),
             _ => format!("f{f}"),
+        }
+    }
+}
+
+/// A float model of either family: a tree ensemble or an RBF model.
+///
+/// Serialised as the inner model (a tree model's JSON is unchanged); an RBF model is
+/// told apart by its `format` field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AnyModel {
+    Trees(Model),
+    Rbf(rbf::RbfModel),
+}
+
+impl From<Model> for AnyModel {
+    fn from(m: Model) -> Self {
+        AnyModel::Trees(m)
+    }
+}
+
+impl From<rbf::RbfModel> for AnyModel {
+    fn from(m: rbf::RbfModel) -> Self {
+        AnyModel::Rbf(m)
+    }
+}
+
+impl AnyModel {
+    pub fn source(&self) -> &str {
+        match self {
+            AnyModel::Trees(m) => &m.source,
+            AnyModel::Rbf(m) => &m.source,
+        }
+    }
+
+    pub fn task(&self) -> Task {
+        match self {
+            AnyModel::Trees(m) => m.task,
+            AnyModel::Rbf(m) => m.task,
+        }
+    }
+
+    pub fn n_features(&self) -> usize {
+        match self {
+            AnyModel::Trees(m) => m.n_features,
+            AnyModel::Rbf(m) => m.n_features,
+        }
+    }
+
+    pub fn feature_names(&self) -> Option<&[String]> {
+        match self {
+            AnyModel::Trees(m) => m.feature_names.as_deref(),
+            AnyModel::Rbf(m) => m.feature_names.as_deref(),
+        }
+    }
+
+    /// Name of class `c`: the model's name, else the index.
+    pub fn class_name(&self, c: usize) -> String {
+        match self {
+            AnyModel::Trees(m) => m.class_name(c),
+            AnyModel::Rbf(m) => m.class_name(c),
+        }
+    }
+
+    /// Predicted class and first output (regression value) of the float model.
+    pub fn predict_class_value(&self, row: &[f64]) -> (usize, f64) {
+        match self {
+            AnyModel::Trees(m) => {
+                let p = m.predict_row(row);
+                (p.class, p.outputs[0])
+            }
+            AnyModel::Rbf(m) => {
+                let p = m.predict_row(row);
+                (p.class, p.outputs.first().copied().unwrap_or(0.0))
+            }
         }
     }
 }

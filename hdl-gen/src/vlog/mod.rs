@@ -49,12 +49,16 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `c ? t : f`
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `name[index]` (a memory word).
+    Index(String, Box<Expr>),
 }
 
 /// Binary operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinOp {
     Add,
+    Sub,
+    Mul,
     Lt,
     Gt,
     And,
@@ -96,6 +100,13 @@ pub enum Item {
     AlwaysPosedge {
         clock: String,
         body: Vec<Stmt>,
+    },
+    /// A read-only memory: `reg [w-1:0] name [0:N-1];` and an `initial` block giving
+    /// each word (`values` hold the low `width` bits).
+    Rom {
+        name: String,
+        width: u32,
+        values: Vec<u64>,
     },
     /// `module #(.P(v), ...) name (.port(expr), ...);`
     Instance {

@@ -66,6 +66,24 @@ fn print_item(s: &mut String, item: &Item) {
                 .unwrap_or_default();
             let _ = writeln!(s, "    assign {lhs} = {};{c}", expr(rhs));
         }
+        Item::Rom {
+            name,
+            width,
+            values,
+        } => {
+            let _ = writeln!(
+                s,
+                "    reg  {}{name} [0:{}];",
+                range(*width),
+                values.len().max(1) - 1
+            );
+            s.push_str("    initial begin\n");
+            let digits = width.div_ceil(4).max(1) as usize;
+            for (i, v) in values.iter().enumerate() {
+                let _ = writeln!(s, "        {name}[{i}] = {width}'h{v:0digits$x};");
+            }
+            s.push_str("    end\n");
+        }
         Item::Instance {
             module,
             name,
@@ -149,6 +167,8 @@ fn expr(e: &Expr) -> String {
         Expr::Binary(op, a, b) => {
             let o = match op {
                 BinOp::Add => "+",
+                BinOp::Sub => "-",
+                BinOp::Mul => "*",
                 BinOp::Lt => "<",
                 BinOp::Gt => ">",
                 BinOp::And => "&",
@@ -157,6 +177,7 @@ fn expr(e: &Expr) -> String {
             format!("{} {o} {}", operand(a), operand(b))
         }
         Expr::Cond(c, t, f) => format!("{} ? {} : {}", operand(c), operand(t), operand(f)),
+        Expr::Index(n, i) => format!("{n}[{}]", expr(i)),
     }
 }
 

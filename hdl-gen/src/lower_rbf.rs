@@ -1,0 +1,267 @@
+//! Lowering of a quantised RBF model into hardware IR, all units in parallel (II = 1).
+//!
+//! Per unit: `x_f − c_f` for every feature, squared (or made absolute), summed by a
+//! balanced adder tree into the distance code; per nonzero weight a clamped kernel ROM
+//! (`Lut`) on the distance. Per output a balanced adder tree of the selected entries
+//! and the bias. Then the decision: one-vs-one votes and the first class with the most
+//! votes (SVC), first largest output (RBF network), `score > 0` ⇒ class 0 (binary
+//! SVC), the score (regression), or the first nearest prototype's label. Outputs are
+//! registered (latency 1); the `pipeline` pass places further registers.
+
+use crate::ir::{CmpOp, InputKind, InputPort, Ir, NodeId, Op, Origin, OutputPort, Ty};
+use crate::lower::{argmax, Builder};
+use crate::model::rbf::{Metric, RbfKind, RbfModel};
+use crate::model::Task;
+use crate::quant::rbf::RbfQuant;
+use crate::vlog::legal_ident;
+
+/// Sum of terms as a balanced adder tree (a constant 0 when empty).
+fn tree_sum(b: &mut Builder, mut live: Vec<NodeId>, origin: Origin) -> NodeId {
+    if live.is_empty() {
+        return b.konst(0);
+    }
+    while live.len() > 1 {
+        let mut next = Vec::with_capacity(live.len().div_ceil(2));
+        for pair in live.chunks(2) {
+            next.push(match pair {
+                [x, y] => binop(b, Op::Add(*x, *y), origin.clone()),
+                [x] => *x,
+                _ => unreachable!("chunks(2) yields one or two"),
+            });
+        }
+        live = next;
+    }
+    live[0]
+}
+
+/// A binary operation as wide as its range; constants fold.
+fn binop(b: &mut Builder, op: Op, origin: Origin) -> NodeId {
+    let ty0 = Ty::BIT;
+    let (lo, hi) = crate::ir::op_range(&op, ty0, |id| b.range(id));
+    let ops = op.operands();
+    if let [x, y] = ops[..] {
+        if let (Some(p), Some(q)) = (b.constant(x), b.constant(y)) {
+            let v = match op {
+                Op::Sub(..) => p - q,
+                Op::Mul(..) => p * q,
+                _ => p + q,
+            };
+            return b.konst(v);
+        }
+    }
+    // Never narrower than an operand: a truncated operand would leave its top bits
+    // unread (the value is the same either way, as the range fits).
+    let mut ty = Ty::for_range(lo, hi);
+    for a in ops {
+        ty.width = ty.width.max(b.nodes[a as usize].ty.width);
+    }
+    b.add(op, ty, 0, origin)
+}
+
+/// Lowers a quantised RBF model (combinational, outputs registered).
+pub fn lower_rbf(q: &RbfQuant) -> Ir {
+    let mut b = Builder::new();
+    let ty = Ty {
+        width: q.input_fmt.width(),
+        signed: q.input_fmt.signed,
+    };
+    let mut inputs = Vec::new();
+    let mut x = Vec::new();
+    for (f, name) in q.feature_names.iter().enumerate() {
+        inputs.push(InputPort {
+            name: format!("x{f}_{}", legal_ident(name)),
+            ty,
+            feature: f as u32,
+            kind: InputKind::Value,
+            label: name.clone(),
+            frac_bits: q.input_fmt.frac_bits,
+        });
+        x.push(b.add(Op::Input(f as u32), ty, 0, Origin::Feature(f as u32)));
+    }
+    // Distances.
+    let mut dist = Vec::with_capacity(q.units.len());
+    for (ui, u) in q.units.iter().enumerate() {
+        let origin = Origin::Unit { unit: ui as u32 };
+        let mut terms = Vec::new();
+        for (f, &c) in u.centre.iter().enumerate() {
+            let kc = b.konst(c);
+            let diff = binop(&mut b, Op::Sub(x[f], kc), origin.clone());
+            let t = match q.metric {
+                Metric::SquaredEuclidean => binop(&mut b, Op::Mul(diff, diff), origin.clone()),
+                Metric::Manhattan => {
+                    let zero = b.konst(0);
+                    let neg = binop(&mut b, Op::Sub(zero, diff), origin.clone());
+                    let is_neg = b.add(Op::Cmp(CmpOp::Lt, diff, zero), Ty::BIT, 0, origin.clone());
+                    b.mux(is_neg, neg, diff, origin.clone())
+                }
+            };
+            terms.push(t);
+        }
+        dist.push(tree_sum(&mut b, terms, origin));
+    }
+    let mut outs: Vec<(String, NodeId)> = Vec::new();
+    if q.kind == RbfKind::Prototype {
+        let class = argmin_label(&mut b, &dist, q);
+        outs.push(("out_class".into(), class));
+    } else {
+        let mut terms: Vec<Vec<NodeId>> = vec![Vec::new(); q.n_outputs];
+        for (ui, u) in q.units.iter().enumerate() {
+            let origin = Origin::Unit { unit: ui as u32 };
+            for (o, table) in &u.tables {
+                let d = dist[ui];
+                let k = match b.constant(d) {
+                    Some(c) => b.konst(table[crate::fixed::lut_index(c, u.shift, table.len())]),
+                    None if table.iter().all(|&v| v == table[0]) => b.konst(table[0]),
+                    None => {
+                        let lo = *table.iter().min().unwrap_or(&0);
+                        let hi = *table.iter().max().unwrap_or(&0);
+                        b.add(
+                            Op::Lut {
+                                input: d,
+                                shift: u.shift,
+                                table: table.clone(),
+                            },
+                            Ty::for_range(lo, hi),
+                            0,
+                            origin.clone(),
+                        )
+                    }
+                };
+                terms[*o].push(k);
+            }
+        }
+        let mut scores = Vec::new();
+        for (o, mut t) in terms.into_iter().enumerate() {
+            let origin = Origin::Sum { group: o as u32 };
+            let mut bias = q.bias[o];
+            t.retain(|&id| match b.constant(id) {
+                Some(c) => {
+                    bias += c;
+                    false
+                }
+                None => true,
+            });
+            if bias != 0 || t.is_empty() {
+                t.push(b.konst(bias));
+            }
+            scores.push(tree_sum(&mut b, t, origin));
+        }
+        match (q.kind, q.task) {
+            (_, Task::Regression) => outs.push(("out_score".into(), scores[0])),
+            (RbfKind::Svc, _) if q.n_classes == 2 => {
+                let zero = b.konst(0);
+                let class = match b.constant(scores[0]) {
+                    Some(s) => b.konst(i64::from(s <= 0)),
+                    None => {
+                        let gt = b.add(
+                            Op::Cmp(CmpOp::Gt, scores[0], zero),
+                            Ty::BIT,
+                            0,
+                            Origin::Decide,
+                        );
+                        b.add(Op::Not(gt), Ty::BIT, 0, Origin::Decide)
+                    }
+                };
+                outs.push(("out_class".into(), class));
+                outs.push(("out_score".into(), scores[0]));
+            }
+            (RbfKind::Svc, _) => {
+                let zero = b.konst(0);
+                let mut ballots: Vec<Vec<NodeId>> = vec![Vec::new(); q.n_classes];
+                for (p, (i, j)) in RbfModel::pairs(q.n_classes).into_iter().enumerate() {
+                    let (yes, no) = match b.constant(scores[p]) {
+                        Some(s) => (b.konst(i64::from(s > 0)), b.konst(i64::from(s <= 0))),
+                        None => {
+                            let gt = b.add(
+                                Op::Cmp(CmpOp::Gt, scores[p], zero),
+                                Ty::BIT,
+                                0,
+                                Origin::Decide,
+                            );
+                            let not = b.add(Op::Not(gt), Ty::BIT, 0, Origin::Decide);
+                            (gt, not)
+                        }
+                    };
+                    ballots[i].push(yes);
+                    ballots[j].push(no);
+                }
+                let votes: Vec<NodeId> = ballots
+                    .into_iter()
+                    .map(|v| tree_sum(&mut b, v, Origin::Decide))
+                    .collect();
+                let class = argmax(&mut b, &votes);
+                outs.push(("out_class".into(), class));
+                for (p, &s) in scores.iter().enumerate() {
+                    outs.push((format!("out_score_{p}"), s));
+                }
+            }
+            _ => {
+                let class = argmax(&mut b, &scores);
+                outs.push(("out_class".into(), class));
+                for (p, &s) in scores.iter().enumerate() {
+                    outs.push((format!("out_score_{p}"), s));
+                }
+            }
+        }
+    }
+    let mut outputs = Vec::new();
+    for (name, id) in outs {
+        let ty = if name == "out_class" {
+            Ty::for_range(0, q.n_classes.max(2) as i64 - 1)
+        } else {
+            let (lo, hi) = b.range(id);
+            Ty::for_range(lo, hi)
+        };
+        let src = match b.constant(id) {
+            Some(c) => b.add(Op::Const(c), ty, 0, Origin::Const),
+            None if name == "out_class" && b.nodes[id as usize].ty != ty => {
+                // Widen a narrower class node (e.g. a 1-bit vote) to the port type.
+                let z = b.add(Op::Const(0), ty, 0, Origin::Const);
+                b.add(Op::Add(id, z), ty, 0, Origin::Decide)
+            }
+            None => id,
+        };
+        let ty = b.nodes[src as usize].ty;
+        let r = b.add(Op::Reg(src), ty, 1, Origin::Pipeline);
+        outputs.push(OutputPort { name, node: r });
+    }
+    Ir {
+        inputs,
+        nodes: b.nodes,
+        outputs,
+    }
+}
+
+/// The label of the first nearest unit: a balanced tree of compare-select units on
+/// (distance, label), the lower index winning ties.
+fn argmin_label(b: &mut Builder, dist: &[NodeId], q: &RbfQuant) -> NodeId {
+    let lab_ty = Ty::for_range(0, q.n_classes.max(2) as i64 - 1);
+    let mut level: Vec<(NodeId, NodeId)> = q
+        .units
+        .iter()
+        .zip(dist)
+        .map(|(u, &d)| {
+            (
+                b.add(Op::Const(u.class as i64), lab_ty, 0, Origin::Const),
+                d,
+            )
+        })
+        .collect();
+    while level.len() > 1 {
+        let mut next = Vec::with_capacity(level.len().div_ceil(2));
+        for pair in level.chunks(2) {
+            next.push(match pair {
+                [(la, da), (lb, db)] => {
+                    let sel = b.add(Op::Cmp(CmpOp::Lt, *db, *da), Ty::BIT, 0, Origin::Decide);
+                    let d = b.mux(sel, *db, *da, Origin::Decide);
+                    let l = b.mux(sel, *lb, *la, Origin::Decide);
+                    (l, d)
+                }
+                [x] => *x,
+                _ => unreachable!("chunks(2) yields one or two"),
+            });
+        }
+        level = next;
+    }
+    level[0].0
+}

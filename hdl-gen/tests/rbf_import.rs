@@ -1,0 +1,95 @@
+//! RBF importer fixtures: the float predictor equals scikit-learn's decision_function (1e-5 relative) and predict (exactly) on every example SVM.
+
+use hdl_gen::import::load_any;
+use hdl_gen::model::rbf::RbfModel;
+use hdl_gen::model::AnyModel;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+fn load(name: &str) -> RbfModel {
+    match load_any(&root().join("examples").join(name).join("model.onnx")).unwrap() {
+        AnyModel::Rbf(m) => m,
+        AnyModel::Trees(_) => panic!("{name}: imported as trees"),
+    }
+}
+
+fn csv(path: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(|c| c.parse().unwrap()).collect())
+        .collect();
+    (h, rows)
+}
+
+fn check(name: &str) {
+    let m = load(name);
+    let dir = root().join("examples").join(name);
+    let (_, data) = csv(&dir.join("data.csv"));
+    let (head, exp) = csv(&dir.join("expected.csv"));
+    let margins: Vec<usize> = (0..head.len())
+        .filter(|&i| head[i].starts_with("margin_"))
+        .collect();
+    let class = head.iter().position(|h| h == "class");
+    let scale = exp
+        .iter()
+        .flat_map(|r| margins.iter().map(|&i| r[i].abs()))
+        .fold(0.0f64, f64::max);
+    // scikit-learn reports minus libsvm's decision value for binary SVC.
+    let sign = if m.kind == hdl_gen::model::rbf::RbfKind::Svc && m.n_classes == 2 {
+        -1.0
+    } else {
+        1.0
+    };
+    for (r, (row, e)) in data.iter().zip(&exp).enumerate() {
+        let p = m.predict_row(&row[..m.n_features]);
+        for (k, &i) in margins.iter().enumerate() {
+            let got = sign * p.outputs[k];
+            assert!(
+                (got - e[i]).abs() <= 1e-5 * scale,
+                "{name} row {r} output {k}: {got} vs scikit-learn {}",
+                e[i]
+            );
+        }
+        if let Some(c) = class {
+            assert_eq!(p.class as f64, e[c], "{name} row {r}: class");
+        }
+    }
+}
+
+#[test]
+fn iris_svc() {
+    check("iris-svc");
+}
+
+#[test]
+fn wine_svc() {
+    check("wine-svc");
+}
+
+#[test]
+fn breast_cancer_svc() {
+    check("breast-cancer-svc");
+}
+
+#[test]
+fn diabetes_svr() {
+    check("diabetes-svr");
+}
+
+#[test]
+fn linear_kernel_is_refused() {
+    // An SVMClassifier whose kernel_type is LINEAR: the iris model with its kernel renamed.
+    let bytes = std::fs::read(root().join("examples/iris-svc/model.onnx")).unwrap();
+    let at = bytes.windows(3).position(|w| w == b"RBF").unwrap();
+    let mut b = bytes.clone();
+    b[at..at + 3].copy_from_slice(b"LIN");
+    let e = hdl_gen::import::load_any_bytes("m.onnx", &b)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("kernel_type LIN is not supported"), "{e}");
+}

@@ -1,0 +1,94 @@
+//! End-to-end tests of RBF models through the `locus` binary: the example SVMs compile, lint clean, cosimulate with zero mismatches, and keep the float accuracy.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("rbf")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(d.parent().unwrap()).unwrap();
+    d
+}
+
+fn locus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_locus"))
+        .args(args)
+        .output()
+        .expect("run locus")
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "locus failed ({:?}):\n{}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn json(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// Compiles, lints and cosimulates one example SVM; fixed accuracy within 2 points of float.
+fn example(name: &str) {
+    let ex = root().join("examples").join(name);
+    let dir = scratch(name);
+    let d = dir.to_str().unwrap();
+    ok(&locus(&[
+        "compile",
+        ex.join("model.onnx").to_str().unwrap(),
+        "--data",
+        ex.join("data.csv").to_str().unwrap(),
+        "-o",
+        d,
+    ]));
+    sim::lint(&[dir.join("rtl/locus_core.v")], "locus_core")
+        .unwrap_or_else(|e| panic!("{name}: lint: {e}"));
+    ok(&locus(&["sim", d]));
+    let s = json(&dir.join("sim.json"));
+    assert_eq!(s["mismatches"], 0, "{name}");
+    let r = json(&dir.join("report.json"));
+    assert_eq!(r["architecture"], "parallel");
+    assert_eq!(r["initiation_interval"], 1);
+    let m = &r["metrics"];
+    if let (Some(f), Some(x)) = (
+        m["float"]["accuracy"].as_f64(),
+        m["fixed"]["accuracy"].as_f64(),
+    ) {
+        assert!(x >= f - 0.02, "{name}: fixed accuracy {x} vs float {f}");
+    }
+    // predict (fixed reference) agrees with the compiled vectors' classes.
+    let out = locus(&[
+        "predict",
+        d,
+        "--data",
+        ex.join("data.csv").to_str().unwrap(),
+    ]);
+    ok(&out);
+    let n = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(n as u64, m["rows"].as_u64().unwrap());
+}
+
+#[test]
+fn iris_svc_parallel() {
+    example("iris-svc");
+}
+
+#[test]
+fn wine_svc_parallel() {
+    example("wine-svc");
+}
+
+#[test]
+fn diabetes_svr_parallel() {
+    example("diabetes-svr");
+}
