@@ -283,6 +283,9 @@ pub struct Report {
     pub task: Task,
     pub n_features: usize,
     pub n_classes: usize,
+    /// Class names in class-index order, when the model has them (or `--classes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_names: Option<Vec<String>>,
     pub n_trees: usize,
     pub latency_cycles: u32,
     pub initiation_interval: u32,
@@ -397,6 +400,7 @@ pub fn compile_rbf(
         task: model.task,
         n_features: model.n_features,
         n_classes: model.n_classes,
+        class_names: model.class_names.clone(),
         n_trees: 0,
         latency_cycles: ir.latency(),
         initiation_interval: 1,
@@ -545,6 +549,7 @@ pub fn compile_trees(
         task: model.task,
         n_features: model.n_features,
         n_classes: model.n_classes,
+        class_names: model.class_names.clone(),
         n_trees: model.trees.len(),
         latency_cycles: ir.latency(),
         initiation_interval: 1,

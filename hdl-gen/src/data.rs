@@ -31,6 +31,10 @@ pub fn read_csv(path: &Path, n_features: usize, names: Option<&[String]>) -> Res
 pub trait Schema {
     fn n_features(&self) -> usize;
     fn feature_names(&self) -> Option<&[String]>;
+    /// Class names, which `label` cells may use instead of class indices.
+    fn class_names(&self) -> Option<&[String]> {
+        None
+    }
 }
 
 impl Schema for Model {
@@ -39,6 +43,9 @@ impl Schema for Model {
     }
     fn feature_names(&self) -> Option<&[String]> {
         self.feature_names.as_deref()
+    }
+    fn class_names(&self) -> Option<&[String]> {
+        self.class_names.as_deref()
     }
 }
 
@@ -49,6 +56,9 @@ impl Schema for crate::model::AnyModel {
     fn feature_names(&self) -> Option<&[String]> {
         crate::model::AnyModel::feature_names(self)
     }
+    fn class_names(&self) -> Option<&[String]> {
+        crate::model::AnyModel::class_names(self)
+    }
 }
 
 impl Schema for crate::model::rbf::RbfModel {
@@ -58,11 +68,22 @@ impl Schema for crate::model::rbf::RbfModel {
     fn feature_names(&self) -> Option<&[String]> {
         self.feature_names.as_deref()
     }
+    fn class_names(&self) -> Option<&[String]> {
+        self.class_names.as_deref()
+    }
 }
 
-/// Reads a CSV for `model`.
+/// Reads a CSV for `model`; `label` cells may be the model's class names.
 pub fn read_for_model<M: Schema + ?Sized>(path: &Path, model: &M) -> Result<Dataset> {
-    read_csv(path, model.n_features(), model.feature_names())
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&file, e))?;
+    parse_csv_with_classes(
+        &file,
+        &bytes,
+        model.n_features(),
+        model.feature_names(),
+        model.class_names(),
+    )
 }
 
 /// Parses CSV bytes (`file` names them in errors).

@@ -28,7 +28,7 @@ struct Cli {
 enum Command {
     /// Quantise a model against calibration data and emit Verilog, test vectors and a report.
     Compile {
-        /// Model file: XGBoost JSON (save_model("m.json")), LightGBM text (save_model) or a locus model.json.
+        /// Model file: XGBoost JSON (save_model("m.json")), LightGBM text (save_model), ONNX (skl2onnx, onnxmltools) or a locus model.json.
         model: PathBuf,
         /// Calibration CSV: header row, feature columns, optional `label` column.
         #[arg(long)]
@@ -49,6 +49,10 @@ enum Command {
         /// Logic depth allowed per pipeline stage, in LUT levels (smaller: more stages, higher Fmax).
         #[arg(long, default_value_t = PassOptions::default().stage_budget)]
         stage_budget: f64,
+        /// Class names in class-index order, e.g. `--classes setosa,versicolor,virginica`
+        /// (replaces the model's own); `label` cells may then be names.
+        #[arg(long, value_delimiter = ',')]
+        classes: Option<Vec<String>>,
     },
     /// Cosimulate the compiled RTL under Verilator against the IR's eval(), cycle for cycle.
     Sim {
@@ -157,6 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             input_bits,
             leaf_bits,
             stage_budget,
+            classes,
         } => {
             if !(max_loss.is_finite() && max_loss >= 0.0) {
                 return Err(UserError(format!(
@@ -170,7 +175,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ))
                 .into());
             }
-            let m = hdl_gen::import::load_any(&model)?;
+            let mut m = hdl_gen::import::load_any(&model)?;
+            if let Some(names) = classes {
+                m.set_class_names(names.iter().map(|n| n.trim().to_string()).collect())
+                    .map_err(|e| UserError(format!("--classes: {e}")))?;
+            }
             let d = hdl_gen::data::read_for_model(&data, &m)?;
             let opts = CompileOptions {
                 search: SearchOptions {

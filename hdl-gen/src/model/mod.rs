@@ -361,6 +361,25 @@ impl From<rbf::RbfModel> for AnyModel {
 }
 
 impl AnyModel {
+    /// Sets the class names (`locus compile --classes`), replacing the model's own.
+    pub fn set_class_names(&mut self, names: Vec<String>) -> Result<(), String> {
+        let (task, n_classes, slot) = match self {
+            AnyModel::Trees(m) => (m.task, m.n_classes, &mut m.class_names),
+            AnyModel::Rbf(m) => (m.task, m.n_classes, &mut m.class_names),
+        };
+        check_class_names(task, n_classes, &names)?;
+        *slot = Some(names);
+        Ok(())
+    }
+
+    /// The class names, when the model has them.
+    pub fn class_names(&self) -> Option<&[String]> {
+        match self {
+            AnyModel::Trees(m) => m.class_names.as_deref(),
+            AnyModel::Rbf(m) => m.class_names.as_deref(),
+        }
+    }
+
     pub fn source(&self) -> &str {
         match self {
             AnyModel::Trees(m) => &m.source,
@@ -410,6 +429,33 @@ impl AnyModel {
             }
         }
     }
+}
+
+/// Checks class names given for a model: a classifier, one distinct, non-empty name per
+/// class (no commas, so that `--classes a,b,c` can say them).
+pub fn check_class_names(task: Task, n_classes: usize, names: &[String]) -> Result<(), String> {
+    if task != Task::Classification {
+        return Err("class names given for a regression model; expected a classifier".into());
+    }
+    if names.len() != n_classes {
+        return Err(format!(
+            "{} class names for a model with {n_classes} classes; expected one name per class",
+            names.len()
+        ));
+    }
+    if let Some(n) = names.iter().find(|n| n.trim().is_empty()) {
+        return Err(format!(
+            "class name '{n}' is empty; expected a name for every class"
+        ));
+    }
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            return Err(format!(
+                "class name '{n}' is given twice; expected distinct names"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// JSON for thresholds: finite numbers as numbers, ±infinity as `"inf"` / `"-inf"`.
