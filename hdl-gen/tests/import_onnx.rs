@@ -636,3 +636,167 @@ fn mixed_lt_and_leq_splits_are_exact() {
     assert_eq!(p(0.499_999_97, 0.500_000_1), 21.0);
     assert_eq!(p(f64::from(0.5f32.next_down()), 0.6), 21.0);
 }
+
+/// A stump classifier over `labels` with the given weights `(node, class, weight)`.
+fn classifier(labels: &[i64], weights: &[(i64, i64, f32)], post: &str) -> Vec<u8> {
+    use build::*;
+    let nodes: Vec<i64> = weights.iter().map(|w| w.0).collect();
+    let ids: Vec<i64> = weights.iter().map(|w| w.1).collect();
+    let ws: Vec<f32> = weights.iter().map(|w| w.2).collect();
+    let trees = vec![0; weights.len()];
+    model(&[node(
+        "TreeEnsembleClassifier",
+        "ai.onnx.ml",
+        "trees",
+        &["X"],
+        &["label", "probabilities"],
+        &[
+            attr("nodes_treeids", A::Ints(&[0, 0, 0])),
+            attr("nodes_nodeids", A::Ints(&[0, 1, 2])),
+            attr("nodes_featureids", A::Ints(&[0, 0, 0])),
+            attr("nodes_modes", A::Strs(&["BRANCH_LEQ", "LEAF", "LEAF"])),
+            attr("nodes_values", A::Floats(&[0.5, 0.0, 0.0])),
+            attr("nodes_truenodeids", A::Ints(&[1, 0, 0])),
+            attr("nodes_falsenodeids", A::Ints(&[2, 0, 0])),
+            attr("class_treeids", A::Ints(&trees)),
+            attr("class_nodeids", A::Ints(&nodes)),
+            attr("class_ids", A::Ints(&ids)),
+            attr("class_weights", A::Floats(&ws)),
+            attr("classlabels_int64s", A::Ints(labels)),
+            attr("post_transform", A::Str(post)),
+        ],
+    )])
+}
+
+#[test]
+fn classifier_forms() {
+    // Binary, one score column of probabilities: class 1 when P > 0.5.
+    let m = load_bytes(
+        "m.onnx",
+        &classifier(&[0, 1], &[(1, 0, 0.25), (2, 0, 0.75)], "NONE"),
+    )
+    .unwrap();
+    let p = m.predict_row(&[0.9, 0.0]);
+    assert_eq!((p.class, p.outputs.clone()), (1, vec![0.75]));
+    assert_eq!(m.predict_row(&[0.1, 0.0]).class, 0);
+    // Binary with both columns under SOFTMAX: margin s1 - s0 under a sigmoid.
+    let m = load_bytes(
+        "m.onnx",
+        &classifier(
+            &[0, 1],
+            &[(1, 0, 1.0), (1, 1, 0.0), (2, 0, 0.0), (2, 1, 2.0)],
+            "SOFTMAX",
+        ),
+    )
+    .unwrap();
+    let p = m.predict_row(&[0.9, 0.0]);
+    assert_eq!(p.class, 1);
+    assert!((p.outputs[0] - 1.0 / (1.0 + (-2.0f64).exp())).abs() < 1e-12);
+    // Labels other than 0..K-1 become class names.
+    let m = load_bytes("m.onnx", &classifier(&[3, 7, 9], &[(1, 2, 1.0)], "SOFTMAX")).unwrap();
+    assert_eq!(
+        m.class_names,
+        Some(vec!["3".to_string(), "7".into(), "9".into()])
+    );
+}
+
+#[test]
+fn classifier_refusals_say_what_was_expected() {
+    let e = err(&classifier(&[0, 1], &[(1, 0, 1.0), (2, 1, 1.0)], "NONE"));
+    assert!(
+        e.contains("a binary classifier with scores for both classes"),
+        "{e}"
+    );
+    let e = err(&classifier(&[0, 1, 2], &[(1, 0, 1.0)], "SOFTMAX_ZERO"));
+    assert!(
+        e.contains("post_transform 'SOFTMAX_ZERO' is not supported"),
+        "{e}"
+    );
+    let e = err(&classifier(&[0, 1], &[(1, 0, 1.0)], "PROBIT"));
+    assert!(
+        e.contains("post_transform 'PROBIT' is not supported"),
+        "{e}"
+    );
+    let e = err(&classifier(&[0, 1, 2], &[(1, 5, 1.0)], "SOFTMAX"));
+    assert!(
+        e.starts_with("m.onnx: tree 0, node 1: class_ids is 5; expected 0 to 2"),
+        "{e}"
+    );
+    let e = err(&classifier(&[0, 1, 2], &[(0, 0, 1.0)], "SOFTMAX"));
+    assert!(
+        e.contains("is for this node, which is a split; expected a leaf"),
+        "{e}"
+    );
+    let e = err(&classifier(&[0, 1, 2], &[(4, 0, 1.0)], "SOFTMAX"));
+    assert!(
+        e.contains("is for node 4 of tree 0, which does not exist"),
+        "{e}"
+    );
+    let e = err(&classifier(&[0, 0, 2], &[(1, 0, 1.0)], "SOFTMAX"));
+    assert!(e.contains("class label '0' appears twice"), "{e}");
+}
+
+#[test]
+fn tree_shape_errors_name_the_node() {
+    use build::*;
+    let bad = |true_ids: &[i64], node_ids: &[i64]| {
+        model(&[node(
+            "TreeEnsembleRegressor",
+            "ai.onnx.ml",
+            "trees",
+            &["X"],
+            &["variable"],
+            &[
+                attr("nodes_treeids", A::Ints(&[0, 0, 0])),
+                attr("nodes_nodeids", A::Ints(node_ids)),
+                attr("nodes_featureids", A::Ints(&[0, 0, 0])),
+                attr(
+                    "nodes_modes",
+                    A::Strs(&["BRANCH_LEQ", "BRANCH_LEQ", "LEAF"]),
+                ),
+                attr("nodes_values", A::Floats(&[0.5, 0.5, 0.0])),
+                attr("nodes_truenodeids", A::Ints(true_ids)),
+                attr("nodes_falsenodeids", A::Ints(&[2, 2, 0])),
+                attr("target_treeids", A::Ints(&[0])),
+                attr("target_nodeids", A::Ints(&[2])),
+                attr("target_ids", A::Ints(&[0])),
+                attr("target_weights", A::Floats(&[1.0])),
+            ],
+        )])
+    };
+    let e = err(&bad(&[1, 0, 0], &[0, 1, 2]));
+    assert!(e.starts_with("m.onnx: tree 0, node 1: "), "{e}");
+    assert!(e.contains("already reached"), "{e}");
+    let e = err(&bad(&[9, 0, 0], &[0, 1, 2]));
+    assert!(
+        e.contains("tree 0, node 0: true child is node 9, which tree 0 does not have"),
+        "{e}"
+    );
+    let e = err(&bad(&[1, 2, 0], &[0, 1, 1]));
+    assert!(
+        e.contains("tree 0, node 1: the node is listed twice"),
+        "{e}"
+    );
+}
+
+#[test]
+fn score_changing_nodes_after_the_trees_are_refused() {
+    use build::*;
+    // A Mul by a graph input (not a constant 1) changes the scores.
+    let mul = node("Mul", "", "scale", &["variable", "X"], &["y"], &[]);
+    let e = err(&model(&[regressor("BRANCH_LEQ", "X"), mul]));
+    assert!(
+        e.starts_with("m.onnx: node 'scale' (Mul): multiplies the scores by something other than a constant 1"),
+        "{e}"
+    );
+    let two = node(
+        "TreeEnsembleRegressor",
+        "ai.onnx.ml",
+        "more",
+        &["X"],
+        &["v2"],
+        &[],
+    );
+    let e = err(&model(&[regressor("BRANCH_LEQ", "X"), two]));
+    assert!(e.contains("a second tree ensemble"), "{e}");
+}
