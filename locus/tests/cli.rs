@@ -1,51 +1,8 @@
 //! End-to-end tests through the `locus` binary: every example and random models compile, lint clean and cosimulate with zero mismatches.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(d.parent().unwrap()).unwrap();
-    d
-}
-
-fn locus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_locus"))
-        .args(args)
-        .output()
-        .expect("run locus")
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "locus failed ({:?}):\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn json(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-/// Column `name` of a CSV file as strings.
-fn column(p: &Path, name: &str) -> Vec<String> {
-    let mut r = csv::Reader::from_path(p).unwrap();
-    let idx = r.headers().unwrap().iter().position(|h| h == name).unwrap();
-    r.records()
-        .map(|rec| rec.unwrap()[idx].to_string())
-        .collect()
-}
+use common::*;
 
 /// Compiles and cosimulates one example; checks the report against the library.
 fn example(name: &str, file: &str) {

@@ -4,48 +4,11 @@
 //! yosys/nextpnr-ecp5/ecppack from the project venv (`make setup-ecp5`). A missing tool
 //! fails the test with the command that installs it; nothing is skipped.
 
+mod common;
+
+use common::*;
 use locus::boards::{files, Catalog};
-use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("flow")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(d.parent().unwrap()).unwrap();
-    d
-}
-
-fn locus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_locus"))
-        .args(args)
-        .output()
-        .expect("run locus")
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn ok(out: &Output) {
-    assert!(out.status.success(), "locus failed: {}", show(out));
-}
-
-fn json(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
 
 /// Compiles examples/iris-xgb into a fresh scratch directory.
 fn compiled_iris(name: &str) -> PathBuf {

@@ -1,56 +1,8 @@
 //! End-to-end tests of scikit-learn models exported to ONNX through the `locus` binary: compile, cosimulate with zero mismatches, float accuracy equal to scikit-learn's, class names from the model or `--classes`.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("onnx")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(d.parent().unwrap()).unwrap();
-    d
-}
-
-fn locus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_locus"))
-        .args(args)
-        .output()
-        .expect("run locus")
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "locus failed ({:?}):\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn json(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-/// One column of a CSV file, as text.
-fn column(p: &Path, name: &str) -> Vec<String> {
-    let mut rd = csv::Reader::from_path(p).unwrap();
-    let c = rd
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("{}: no column {name}", p.display()));
-    rd.records()
-        .map(|r| r.unwrap().get(c).unwrap().to_string())
-        .collect()
-}
+use common::*;
 
 /// Compiles and cosimulates a fixture folder; returns the report.
 fn compile_and_sim(folder: &Path, name: &str) -> Value {

@@ -1,40 +1,11 @@
 //! `locus run --sim`: examples come back bit-exact through the simulated UART, and garbage, truncated, bad-CRC and mis-sized frames never stop the next good frame from being answered.
 
+mod common;
+
+use common::*;
 use hdl_gen::compile::{self, load_dir};
 use locus::protocol::{self, SYNC_REQUEST, TYPE_INFER};
 use locus::run::{sim_link, Answer, Client, Transport};
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("run")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(d.parent().unwrap()).unwrap();
-    d
-}
-
-fn locus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_locus"))
-        .args(args)
-        .output()
-        .expect("run locus")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Compiles examples/NAME into a scratch directory; returns (dir, data.csv).
 fn compiled(name: &str, file: &str, tag: &str) -> (PathBuf, PathBuf) {
@@ -49,7 +20,7 @@ fn compiled(name: &str, file: &str, tag: &str) -> (PathBuf, PathBuf) {
         "-o",
         dir.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "compile {name}: {}", text(&o));
+    assert!(o.status.success(), "compile {name}: {}", show(&o));
     (dir, data)
 }
 
@@ -62,7 +33,7 @@ fn run_sim(name: &str, file: &str) {
         "--data",
         data.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "run {name}: {}", text(&o));
+    assert!(o.status.success(), "run {name}: {}", show(&o));
     let r: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
     let rows = std::fs::read_to_string(&data).unwrap().lines().count() - 1;
@@ -98,7 +69,7 @@ fn missing_port_is_a_user_error() {
         "--data",
         data.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("no such serial port"), "{err}");
@@ -107,7 +78,7 @@ fn missing_port_is_a_user_error() {
         o.status.code(),
         Some(2),
         "neither --sim nor --port: {}",
-        text(&o)
+        show(&o)
     );
 }
 
