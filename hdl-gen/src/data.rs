@@ -164,7 +164,17 @@ pub fn parse_csv_with_classes(
                     ),
                 ));
             }
-            let v = cell(c)?;
+            let v = parse_cell(text).ok_or_else(|| {
+                Error::input(
+                    file,
+                    format!("line {line}, column '{LABEL}'"),
+                    format!(
+                        "'{}' is not a number; expected a class index or regression target \
+                         (class names need a model that has them, or --classes)",
+                        short(text)
+                    ),
+                )
+            })?;
             if !v.is_finite() {
                 return Err(Error::input(
                     file,

@@ -15,13 +15,10 @@ pub enum Error {
         place: Place,
         message: String,
     },
-    /// Reading or writing a file failed.
-    #[error("{file}: {source}")]
-    Io {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Reading or writing a file failed. The I/O error is part of the message and
+    /// deliberately not a `source`, so `{:#}` does not print it twice.
+    #[error("{file}: {cause}")]
+    Io { file: String, cause: std::io::Error },
     /// A broken invariant inside locus: a bug, never the user's fault.
     #[error("internal error (a bug in locus, please report it): {0}")]
     Internal(String),
@@ -45,7 +42,7 @@ impl Error {
     pub fn io(file: impl fmt::Display, source: std::io::Error) -> Self {
         Error::Io {
             file: file.to_string(),
-            source,
+            cause: source,
         }
     }
 

@@ -667,7 +667,7 @@ impl Catalog {
                 String::new()
             };
             UserError(format!(
-                "unknown device {name:?}{hint}; devices: {}",
+                "unknown device {name:?}{hint}; devices: {} (`locus boards` lists them)",
                 self.devices.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
         })

@@ -105,14 +105,14 @@ pub enum SimError {
     #[error("trace: {0}")]
     Trace(String),
 
-    /// A file-system operation failed.
-    #[error("{context}: {source}")]
+    /// A file-system operation failed. The I/O error is part of the message and
+    /// deliberately not a `source`, so `{:#}` does not print it twice.
+    #[error("{context}: {cause}")]
     Io {
         /// What was being done, naming the path.
         context: String,
         /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -121,7 +121,7 @@ impl SimError {
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         SimError::Io {
             context: context.into(),
-            source,
+            cause: source,
         }
     }
 }

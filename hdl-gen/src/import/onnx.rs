@@ -165,6 +165,23 @@ fn find_tree_op(c: &Ctx, graph: &GraphProto) -> Result<usize> {
     match found.as_slice() {
         [one] => Ok(*one),
         [] => {
+            // A tree operator outside ai.onnx.ml: most often a truncated file whose
+            // last node lost its domain field.
+            if let Some(i) = (0..graph.node.len()).find(|&i| {
+                matches!(
+                    graph.node[i].op_type.as_str(),
+                    "TreeEnsembleClassifier" | "TreeEnsembleRegressor" | "TreeEnsemble"
+                )
+            }) {
+                return Err(c.err(
+                    node_label(graph, i),
+                    format!(
+                        "operator domain {} is not ai.onnx.ml (is the file truncated?); \
+                         expected a complete tree-ensemble model",
+                        shown(&graph.node[i].domain)
+                    ),
+                ));
+            }
             let ops: BTreeSet<&str> = graph.node.iter().map(|n| n.op_type.as_str()).collect();
             let ops: Vec<&str> = ops.into_iter().take(8).collect();
             Err(c.err(
