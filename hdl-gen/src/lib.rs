@@ -16,6 +16,7 @@ pub mod pll;
 pub mod quant;
 pub mod serial_top;
 pub mod testing;
+pub mod train;
 pub mod vlog;
 
 pub use error::{Error, Result};

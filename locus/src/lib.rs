@@ -7,6 +7,7 @@ pub mod flow;
 pub mod predict;
 pub mod protocol;
 pub mod run;
+pub mod train;
 
 use anyhow::{Context, Result};
 use hdl_gen::data::read_for_model;
