@@ -68,3 +68,17 @@ bless: build
 clean:
 	$(CARGO) clean
 	rm -rf $(OUT)
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := import_any import_xgboost import_lightgbm import_onnx import_native csv
+
+## fuzz: [FUZZ_SECONDS=60] run every cargo-fuzz target (importers, CSV reader) for FUZZ_SECONDS each,
+## seeded with the examples; stable Rust via RUSTC_BOOTSTRAP, no sanitizer (cargo install cargo-fuzz)
+.PHONY: fuzz
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	sh fuzz/seed.sh
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -s none -O $$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 || exit 1; \
+	done

@@ -1,0 +1,7 @@
+//! Fuzz target: the XGBoost JSON importer never panics, whatever the bytes.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = hdl_gen::import::xgboost::parse("fuzz.json", data);
+});
