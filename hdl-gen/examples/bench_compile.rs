@@ -87,6 +87,7 @@ fn main() {
                 max_loss: 0.5,
                 input_bits: None,
                 leaf_bits: None,
+                rank: false,
             },
             passes: PassOptions::default(),
         };

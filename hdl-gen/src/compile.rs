@@ -259,6 +259,10 @@ pub struct Formats {
 pub struct FeatureFormat {
     pub name: String,
     pub used: bool,
+    /// Rank encoding: the code is the number of these thresholds the value has
+    /// passed (`b <= x` for `<` models, `b < x` for `<=` models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bins: Option<Vec<f64>>,
     #[serde(flatten)]
     pub fmt: QFmt,
 }
@@ -415,6 +419,7 @@ pub fn compile_rbf(
                 .map(|n| FeatureFormat {
                     name: n.clone(),
                     used: true,
+                    bins: None,
                     fmt: qm.input_fmt,
                 })
                 .collect(),
@@ -564,6 +569,7 @@ pub fn compile_trees(
                 .map(|f| FeatureFormat {
                     name: f.name.clone(),
                     used: f.used,
+                    bins: f.bins.clone(),
                     fmt: f.fmt,
                 })
                 .collect(),

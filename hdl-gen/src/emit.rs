@@ -142,6 +142,8 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
                 let (lsb, w) = layout[*p as usize];
                 if input_width(ir) == w && w == 1 {
                     Expr::Ident("in_features".into())
+                } else if w == 1 {
+                    Expr::Bit("in_features".into(), lsb)
                 } else {
                     Expr::Slice("in_features".into(), lsb + w - 1, lsb)
                 }
@@ -294,6 +296,21 @@ fn describe(ir: &Ir, n: &Node) -> String {
                 .iter()
                 .find(|p| p.feature == *feature && p.kind == crate::ir::InputKind::Value)
             {
+                Some(port) if !port.thresholds.is_empty() => {
+                    let t = port
+                        .thresholds
+                        .get((*k - 1).max(0) as usize)
+                        .copied()
+                        .unwrap_or(f64::NAN);
+                    // Thresholds that are float32 values print as float32 (`4.9`, not
+                    // `4.900000095367432`).
+                    let shown = if f64::from(t as f32) == t {
+                        format!("{}", t as f32)
+                    } else {
+                        format!("{t}")
+                    };
+                    format!("{}: split at {shown} (rank < {k})", port.label)
+                }
                 Some(port) => {
                     let t = *k as f64 * 2f64.powi(-port.frac_bits);
                     format!("{} < {t} (code < {k})", port.label)

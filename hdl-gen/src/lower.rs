@@ -141,6 +141,10 @@ pub fn lower(qm: &QuantModel) -> Ir {
                 } else {
                     0
                 },
+                thresholds: match (&q.bins, kind) {
+                    (Some(b), InputKind::Value) => b.clone(),
+                    _ => Vec::new(),
+                },
             });
             let id = b.add(Op::Input(port), ty, 0, Origin::Feature(f as u32));
             input_node.insert((f, kind), id);

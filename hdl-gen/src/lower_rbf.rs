@@ -75,6 +75,7 @@ pub fn lower_rbf(q: &RbfQuant) -> Ir {
             kind: InputKind::Value,
             label: name.clone(),
             frac_bits: q.input_fmt.frac_bits,
+            thresholds: Vec::new(),
         });
         x.push(b.add(Op::Input(f as u32), ty, 0, Origin::Feature(f as u32)));
     }

@@ -30,9 +30,13 @@ proptest! {
     /// Equality 2: the integer predictor equals eval() of the lowered IR, and of the IR
     /// after each pass; verify() holds throughout.
     #[test]
-    fn integer_predictor_equals_eval(seed in any::<u64>(), input_bits in 2u32..14, leaf_bits in 2u32..18, missing in any::<bool>()) {
+    fn integer_predictor_equals_eval(seed in any::<u64>(), input_bits in 2u32..14, leaf_bits in 2u32..18, missing in any::<bool>(), ranked in any::<bool>()) {
         let (model, rows) = random_model(seed, false, missing);
-        let qm = quant::quantize(&model, &rows, Widths { input_bits, leaf_bits }).unwrap();
+        let qm = if ranked {
+            quant::quantize_ranked(&model, &missing_flags(&model, &rows), leaf_bits)
+        } else {
+            quant::quantize(&model, &rows, Widths { input_bits, leaf_bits }).unwrap()
+        };
         let mut ir = lower(&qm);
         ir.verify().map_err(|e| TestCaseError::fail(format!("lowered: {e}")))?;
         check_eval(&qm, &ir, &rows)?;
@@ -99,6 +103,27 @@ fn comparators_are_shared() {
                     seen.insert((feature, k)),
                     "comparator ({feature}, {k}) built twice"
                 );
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Rank encoding is exact: with leaves exact in the leaf format, the integer
+    /// predictor makes the float predictor's decisions on every row, on the grid or not.
+    #[test]
+    fn rank_encoding_equals_float(seed in any::<u64>(), missing in any::<bool>()) {
+        let (model, rows) = random_model(seed, true, missing);
+        let qm = quant::quantize_ranked(&model, &missing_flags(&model, &rows), 12);
+        for row in &rows {
+            let e = qm.encode_row(row).unwrap();
+            let q = qm.predict_codes(&e);
+            let fp = model.predict_row(row);
+            prop_assert_eq!(q.class, fp.class);
+            for (s, m) in q.scores.iter().zip(&fp.margins) {
+                prop_assert_eq!(qm.leaf_fmt.to_real(*s), *m);
             }
         }
     }

@@ -49,10 +49,41 @@ enum Command {
         /// Logic depth allowed per pipeline stage, in LUT levels (smaller: more stages, higher Fmax).
         #[arg(long, default_value_t = PassOptions::default().stage_budget)]
         stage_budget: f64,
+        /// How features enter the core: `rank` (exact input binning: the value's rank
+        /// among the model's thresholds on that feature — exact for every value and
+        /// usually far narrower; the host encodes, see report.json
+        /// `formats.inputs[].bins`) or `fixed` (the value in a fixed-point format chosen
+        /// from the data, for inputs that arrive as numbers). `--input-bits` implies `fixed`.
+        #[arg(long, value_parser = ["rank", "fixed"])]
+        input_encoding: Option<String>,
         /// Class names in class-index order, e.g. `--classes setosa,versicolor,virginica`
         /// (replaces the model's own); `label` cells may then be names.
         #[arg(long, value_delimiter = ',')]
         classes: Option<Vec<String>>,
+    },
+    /// Train an RBF network or a nearest-prototype model from a CSV (k-means++ centres), writing the native JSON (docs/rbf-format.md).
+    Train {
+        /// `rbf` (RBF network) or `prototype` (nearest prototype).
+        #[arg(value_parser = ["rbf", "prototype"])]
+        kind: String,
+        /// Training CSV: header row, feature columns and a `label` column.
+        #[arg(long)]
+        data: PathBuf,
+        /// Output model file.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Centres per class (classification) or overall (regression).
+        #[arg(long)]
+        centres: Option<usize>,
+        /// Seed of the k-means++ initialisation.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Distance: `euclidean` (squared) or `manhattan`.
+        #[arg(long, default_value = "euclidean", value_parser = ["euclidean", "manhattan"])]
+        metric: String,
+        /// Regression on the `label` value (RBF networks only).
+        #[arg(long)]
+        regression: bool,
     },
     /// Cosimulate the compiled RTL under Verilator against the IR's eval(), cycle for cycle.
     Sim {
@@ -127,6 +158,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Like other Unix tools, stop quietly when the reader of stdout goes away
+    // (`locus predict … | head`) instead of panicking on a broken pipe.
+    // SAFETY: setting a signal disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -161,12 +198,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             input_bits,
             leaf_bits,
             stage_budget,
+            input_encoding,
             classes,
         } => {
             if !(max_loss.is_finite() && max_loss >= 0.0) {
                 return Err(UserError(format!(
                     "--max-loss {max_loss}: expected a non-negative number"
                 ))
+                .into());
+            }
+            if input_encoding.as_deref() == Some("rank") && input_bits.is_some() {
+                return Err(UserError(
+                    "--input-bits sets a fixed-point width, but --input-encoding is rank; expected one of them"
+                        .into(),
+                )
                 .into());
             }
             if !(stage_budget.is_finite() && stage_budget > 0.0) {
@@ -186,12 +231,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     max_loss,
                     input_bits,
                     leaf_bits,
+                    rank: match input_encoding.as_deref() {
+                        Some(e) => e == "rank",
+                        None => input_bits.is_none(),
+                    },
                 },
                 passes: PassOptions { stage_budget },
             };
             let c = compile(m, &model.display().to_string(), &d, &opts)?;
             write_dir(&c, &out)?;
             print_summary(&c, &out);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Train {
+            kind,
+            data,
+            out,
+            centres,
+            seed,
+            metric,
+            regression,
+        } => {
+            let opts = locus::train::options(&kind, centres, seed, &metric, regression);
+            println!("{}", locus::train::run(&data, &out, &opts)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Sim { dir, data, vcd } => cosim::run(&dir, data.as_deref(), vcd.as_deref()),

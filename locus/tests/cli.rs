@@ -4,13 +4,20 @@ mod common;
 
 use common::*;
 
-/// Compiles and cosimulates one example; checks the report against the library.
+/// Compiles and cosimulates one example with both input encodings (rank, the
+/// default, and fixed point); checks the report against the library.
 fn example(name: &str, file: &str) {
+    for encoding in ["rank", "fixed"] {
+        example_with(name, file, encoding);
+    }
+}
+
+fn example_with(name: &str, file: &str, encoding: &str) {
     let ex = root().join(name);
     let name = ex.file_name().unwrap().to_str().unwrap();
     let model = ex.join(file);
     let data = ex.join("data.csv");
-    let dir = scratch(name);
+    let dir = scratch(&format!("{name}-{encoding}"));
     let d = dir.to_str().unwrap();
     ok(&locus(&[
         "compile",
@@ -19,6 +26,8 @@ fn example(name: &str, file: &str) {
         data.to_str().unwrap(),
         "-o",
         d,
+        "--input-encoding",
+        encoding,
     ]));
     let rtl = dir.join("rtl/locus_core.v");
     sim::lint(&[&rtl], "locus_core").unwrap_or_else(|e| panic!("{name}: lint: {e}"));

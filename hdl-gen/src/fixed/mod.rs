@@ -173,6 +173,57 @@ pub fn lut_index(code: i64, shift: u32, len: usize) -> usize {
         .min(len.saturating_sub(1))
 }
 
+/// Exact input binning ("rank" encoding): a feature's code is the number of its
+/// sorted, distinct thresholds `bins` that the value has passed — `b ≤ x` for `<`
+/// splits, `b < x` for `≤` splits, compared in the source precision. Then the split
+/// on `bins[j]` reads exactly `code < j + 1` for every real value, on the grid or not.
+pub fn rank(x: f64, bins: &[f64], op: SplitOp, precision: Precision) -> i64 {
+    let x = match precision {
+        Precision::F32 => x as f32 as f64,
+        Precision::F64 => x,
+    };
+    let passed = match op {
+        SplitOp::Lt => bins.partition_point(|&b| b <= x),
+        SplitOp::Le => bins.partition_point(|&b| b < x),
+    };
+    passed as i64
+}
+
+/// The sorted, distinct finite thresholds (in the source precision) of one feature.
+pub fn rank_bins(thresholds: impl IntoIterator<Item = f64>, precision: Precision) -> Vec<f64> {
+    let mut v: Vec<f64> = thresholds
+        .into_iter()
+        .filter(|t| t.is_finite())
+        .map(|t| match precision {
+            Precision::F32 => t as f32 as f64,
+            Precision::F64 => t,
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v.dedup();
+    v
+}
+
+/// The rank comparison for the split `x OP t`: left iff `code < k`; infinite
+/// thresholds are constant (`x < +inf` always, `x < -inf` never).
+pub fn rank_split(t: f64, bins: &[f64], precision: Precision) -> SplitCode {
+    let t = match precision {
+        Precision::F32 => t as f32 as f64,
+        Precision::F64 => t,
+    };
+    if t.is_nan() {
+        return SplitCode::Always(false);
+    }
+    if t.is_infinite() {
+        return SplitCode::Always(t > 0.0);
+    }
+    match bins.binary_search_by(|b| b.total_cmp(&t)) {
+        Ok(j) => SplitCode::Less(j as i64 + 1),
+        // Not a bin (callers build bins from every threshold): compare conservatively.
+        Err(j) => SplitCode::Less(j as i64),
+    }
+}
+
 /// Width and signedness of the narrowest two's-complement (or unsigned) type holding `[lo, hi]`.
 pub fn int_type(lo: i64, hi: i64) -> (u32, bool) {
     debug_assert!(lo <= hi);
@@ -277,6 +328,22 @@ mod tests {
     }
 
     proptest! {
+        /// Rank encoding is exact for every value: the rank comparison equals the
+        /// source's comparison.
+        #[test]
+        fn rank_is_exact(ts in proptest::collection::vec(-50f64..50.0, 1..12), x in -60f64..60.0, pick in any::<usize>(), le in any::<bool>(), f32p in any::<bool>(), on_t in any::<bool>()) {
+            let prec = if f32p { Precision::F32 } else { Precision::F64 };
+            let op = if le { SplitOp::Le } else { SplitOp::Lt };
+            let bins = rank_bins(ts.iter().copied(), prec);
+            let t = ts[pick % ts.len()];
+            let x = if on_t { t } else { x };
+            let (xs, tt) = match prec { Precision::F32 => (x as f32 as f64, t as f32 as f64), Precision::F64 => (x, t) };
+            let real = if le { xs <= tt } else { xs < tt };
+            let code = rank(x, &bins, op, prec);
+            let hw = match rank_split(t, &bins, prec) { SplitCode::Less(k) => code < k, SplitCode::Always(b) => b };
+            prop_assert_eq!(hw, real);
+        }
+
         /// For every code (a value on the grid) the integer split equals the real one.
         #[test]
         fn split_exact_on_grid(fmt in fmt_strategy(), t in -1e4f64..1e4, le in any::<bool>(), f32p in any::<bool>(), c in any::<i64>()) {

@@ -201,6 +201,9 @@ pub struct InputPort {
     pub label: String,
     /// Fraction bits of the input code, to print thresholds in input units.
     pub frac_bits: i32,
+    /// Rank-encoded input: the thresholds whose rank the code is (for comments).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<f64>,
 }
 
 /// An output port.

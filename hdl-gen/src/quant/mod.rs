@@ -24,7 +24,7 @@ pub use crate::fixed::QFmt;
 pub use search::{choose, missing_error, rmse, Choice, Loss, SearchOptions, Trial};
 
 use crate::error::{Error, Result};
-use crate::fixed::{convert_split, SplitCode};
+use crate::fixed::{convert_split, rank, rank_bins, rank_split, SplitCode};
 use crate::model::{Missing, Model, Node, PostTransform, Precision, SplitOp, Task, LIGHTGBM_ZERO};
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,11 @@ pub struct FeatureQ {
     /// The hardware has a "value is NaN" bit for this feature.
     #[serde(default)]
     pub nan_flag: bool,
+    /// Rank encoding: the feature's sorted distinct thresholds; its code is the rank of
+    /// the value among them (`fixed::rank`) and `fmt` is unsigned with `frac_bits` 0.
+    /// `None`: the code is the value in fixed point (`fmt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bins: Option<Vec<f64>>,
     /// The hardware has a "value is NaN or zero" bit (LightGBM zero-as-missing).
     #[serde(default)]
     pub zero_flag: bool,
@@ -191,7 +196,7 @@ pub fn input_formats(model: &Model, rows: &[Vec<f64>], bits: u32) -> Vec<QFmt> {
 }
 
 /// Converts every split of `model` for the given input formats.
-fn convert_trees(model: &Model, fmts: &[QFmt]) -> Vec<Vec<QNode>> {
+fn convert_trees(model: &Model, fmts: &[QFmt], bins: &[Option<Vec<f64>>]) -> Vec<Vec<QNode>> {
     model
         .trees
         .iter()
@@ -208,12 +213,15 @@ fn convert_trees(model: &Model, fmts: &[QFmt]) -> Vec<Vec<QNode>> {
                         missing,
                     } => {
                         let fmt = &fmts[*feature];
-                        let k =
-                            match convert_split(fmt, *threshold, model.split_op, model.precision) {
-                                SplitCode::Less(k) => k,
-                                SplitCode::Always(true) => fmt.max_code() + 1,
-                                SplitCode::Always(false) => fmt.min_code(),
-                            };
+                        let code = match bins.get(*feature) {
+                            Some(Some(b)) => rank_split(*threshold, b, model.precision),
+                            _ => convert_split(fmt, *threshold, model.split_op, model.precision),
+                        };
+                        let k = match code {
+                            SplitCode::Less(k) => k,
+                            SplitCode::Always(true) => fmt.max_code() + 1,
+                            SplitCode::Always(false) => fmt.min_code(),
+                        };
                         QNode::Split {
                             feature: *feature,
                             k,
@@ -345,7 +353,63 @@ pub fn quantize_with(
     flags: &[(bool, bool)],
     widths: Widths,
 ) -> QuantModel {
-    let nodes = convert_trees(model, fmts);
+    build(model, fmts, &vec![None; fmts.len()], flags, widths)
+}
+
+/// Exact input binning for every feature: per feature its sorted distinct thresholds
+/// and the unsigned format that holds every rank (see [`FeatureQ::bins`]).
+pub fn rank_inputs(model: &Model) -> (Vec<QFmt>, Vec<Option<Vec<f64>>>) {
+    let mut thresholds: Vec<Vec<f64>> = vec![Vec::new(); model.n_features];
+    for t in &model.trees {
+        for n in &t.nodes {
+            if let Node::Split {
+                feature, threshold, ..
+            } = n
+            {
+                thresholds[*feature].push(*threshold);
+            }
+        }
+    }
+    thresholds
+        .into_iter()
+        .map(|ts| {
+            let bins = rank_bins(ts, model.precision);
+            let (width, _) = crate::fixed::int_type(0, bins.len() as i64);
+            let fmt = QFmt {
+                signed: false,
+                int_bits: width as i32,
+                frac_bits: 0,
+            };
+            (fmt, Some(bins))
+        })
+        .unzip()
+}
+
+/// Quantises with rank-encoded inputs (exact for every value) and the given leaf width;
+/// `widths.input_bits` is set to the widest rank code.
+pub fn quantize_ranked(model: &Model, flags: &[(bool, bool)], leaf_bits: u32) -> QuantModel {
+    let (fmts, bins) = rank_inputs(model);
+    let widest = fmts.iter().map(QFmt::width).max().unwrap_or(1);
+    build(
+        model,
+        &fmts,
+        &bins,
+        flags,
+        Widths {
+            input_bits: widest,
+            leaf_bits,
+        },
+    )
+}
+
+fn build(
+    model: &Model,
+    fmts: &[QFmt],
+    bins: &[Option<Vec<f64>>],
+    flags: &[(bool, bool)],
+    widths: Widths,
+) -> QuantModel {
+    let nodes = convert_trees(model, fmts, bins);
     let mut trees: Vec<QTree> = model
         .trees
         .iter()
@@ -391,6 +455,7 @@ pub fn quantize_with(
                 zero_rule: zero_read[f],
                 nan_flag: nan && nan_read[f],
                 zero_flag: zero && zero_read[f],
+                bins: bins.get(f).cloned().flatten(),
             }
         })
         .collect();
@@ -429,6 +494,13 @@ impl QuantModel {
             let zero_unbuilt = q.zero_rule && !q.zero_flag;
             if (nan && (nan_unbuilt || zero_unbuilt)) || (zero && zero_unbuilt) {
                 return Err(EncodeError { feature: f, nan });
+            }
+            if let Some(b) = &q.bins {
+                let x = if nan { 0.0 } else { x };
+                e.codes.push(rank(x, b, self.split_op, self.precision));
+                e.nan.push(nan);
+                e.zero.push(zero);
+                continue;
             }
             e.codes.push(q.fmt.quantize_input(
                 if nan { 0.0 } else { x },

@@ -17,8 +17,8 @@
 //! the one with the smallest area estimate wins.
 
 use super::{
-    input_formats, missing_flags, quantize_with, EncodeError, QNode, QuantModel, Widths,
-    MAX_INPUT_BITS,
+    input_formats, missing_flags, quantize_ranked, quantize_with, EncodeError, QNode, QuantModel,
+    Widths, MAX_INPUT_BITS,
 };
 use crate::error::{Error, Result};
 use crate::model::{Model, Task};
@@ -37,6 +37,9 @@ pub struct SearchOptions {
     pub input_bits: Option<u32>,
     /// Fixed leaf width, if the user chose one.
     pub leaf_bits: Option<u32>,
+    /// Rank-encode inputs (exact input binning) instead of fixed point: no input
+    /// width to search, no input quantisation loss.
+    pub rank: bool,
 }
 
 /// How the loss was measured.
@@ -104,9 +107,10 @@ pub fn choose(
         (Task::Regression, Some(_)) => Loss::RmseIncrease,
         (Task::Regression, None) => Loss::RmseVsFloat,
     };
-    let b_range: Vec<u32> = match opts.input_bits {
-        Some(b) => vec![b],
-        None => (2..=MAX_INPUT_BITS).collect(),
+    let b_range: Vec<u32> = match (opts.rank, opts.input_bits) {
+        (true, _) => vec![0],
+        (false, Some(b)) => vec![b],
+        (false, None) => (2..=MAX_INPUT_BITS).collect(),
     };
     let l_range: Vec<u32> = match opts.leaf_bits {
         Some(l) => vec![l],
@@ -122,20 +126,11 @@ pub fn choose(
         if best.is_some() && b > best_b + 3 {
             break;
         }
+        // One input encoding per candidate width (rank encoding has none to search).
         let fmts = input_formats(model, rows, b);
-        let probe = quantize_with(
-            model,
-            &fmts,
-            &flags,
-            Widths {
-                input_bits: b,
-                leaf_bits: l_max,
-            },
-        );
-        let leaves = route(&probe, rows, data)?;
-        for &l in &l_range {
-            let qm = if l == l_max {
-                probe.clone()
+        let make = |l: u32| {
+            if opts.rank {
+                quantize_ranked(model, &flags, l)
             } else {
                 quantize_with(
                     model,
@@ -146,7 +141,13 @@ pub fn choose(
                         leaf_bits: l,
                     },
                 )
-            };
+            }
+        };
+        let probe = make(l_max);
+        let b = probe.input_bits;
+        let leaves = route(&probe, rows, data)?;
+        for &l in &l_range {
+            let qm = if l == l_max { probe.clone() } else { make(l) };
             let loss = reference.loss(&qm, &leaves);
             let ok = loss <= opts.max_loss + 1e-12;
             let cost = area_estimate(&qm);

@@ -7,7 +7,7 @@ module locus_core (
     input  wire clk,  // clock; everything is registered on its rising edge
     input  wire rst,  // synchronous reset, active high: clears the valid pipeline
     input  wire in_valid,  // in_features holds a vector this cycle
-    input  wire [27:0] in_features,  // packed input codes, first port at bit 0 (see report.json)
+    input  wire [6:0] in_features,  // packed input codes, first port at bit 0 (see report.json)
     output wire out_valid,  // outputs answer the vector given 4 cycle(s) earlier
     output wire [1:0] out_class,  // predicted class index
     output wire [7:0] out_score_0,  // score, signed
@@ -15,30 +15,30 @@ module locus_core (
     output wire [7:0] out_score_2  // score, signed
 );
     // Inputs
-    wire [6:0] x0_sepal_length_cm;
-    assign x0_sepal_length_cm = in_features[6:0];  // feature 0
-    wire [6:0] x1_sepal_width_cm;
-    assign x1_sepal_width_cm = in_features[13:7];  // feature 1
-    wire [6:0] x2_petal_length_cm;
-    assign x2_petal_length_cm = in_features[20:14];  // feature 2
-    wire [6:0] x3_petal_width_cm;
-    assign x3_petal_width_cm = in_features[27:21];  // feature 3
-    reg  [6:0] r7;
+    wire x0_sepal_length_cm;
+    assign x0_sepal_length_cm = in_features[0];  // feature 0
+    wire x1_sepal_width_cm;
+    assign x1_sepal_width_cm = in_features[1];  // feature 1
+    wire [2:0] x2_petal_length_cm;
+    assign x2_petal_length_cm = in_features[4:2];  // feature 2
+    wire [1:0] x3_petal_width_cm;
+    assign x3_petal_width_cm = in_features[6:5];  // feature 3
+    reg  [2:0] r7;
     wire c8;
-    assign c8 = r7 < 7'h30;  // petal_length_cm < 3 (code < 48)
+    assign c8 = r7 < 3'h1;  // petal_length_cm: split at 3 (rank < 1)
     wire [4:0] t0_n0;
     assign t0_n0 = c8 ? 5'h15 : 5'h0;  // tree 0, node 0: split
     wire c13;
-    assign c13 = r7 < 7'h50;  // petal_length_cm < 5 (code < 80)
+    assign c13 = r7 < 3'h4;  // petal_length_cm: split at 5 (rank < 4)
     wire [4:0] t1_n3;
     assign t1_n3 = c13 ? 5'h14 : 5'h7;  // tree 1, node 3: split
     wire c16;
-    assign c16 = r7 < 7'h4f;  // petal_length_cm < 4.9375 (code < 79)
+    assign c16 = r7 < 3'h3;  // petal_length_cm: split at 4.9 (rank < 3)
     wire [2:0] t1_n4;
     assign t1_n4 = c16 ? 3'h7 : 3'h0;  // tree 1, node 4: split
-    reg  [6:0] r19;
+    reg  [1:0] r19;
     wire c20;
-    assign c20 = r19 < 7'h3a;  // petal_width_cm < 1.8125 (code < 58)
+    assign c20 = r19 < 2'h3;  // petal_width_cm: split at 1.8 (rank < 3)
     wire [4:0] t1_n2;
     assign t1_n2 = c20 ? t1_n3 : {{2{1'h0}}, t1_n4};  // tree 1, node 2: split
     wire [4:0] t1_n0;
@@ -46,7 +46,7 @@ module locus_core (
     wire [3:0] t2_n1;
     assign t2_n1 = c13 ? 4'h0 : 4'he;  // tree 2, node 1: split
     wire c26;
-    assign c26 = r19 < 7'h37;  // petal_width_cm < 1.71875 (code < 55)
+    assign c26 = r19 < 2'h2;  // petal_width_cm: split at 1.7 (rank < 2)
     wire [4:0] t2_n0;
     assign t2_n0 = c26 ? {1'h0, t2_n1} : 5'h14;  // tree 2, node 0: split
     wire [3:0] t3_n0;
@@ -60,7 +60,7 @@ module locus_core (
     wire [3:0] t4_n0;
     assign t4_n0 = c8 ? 4'h0 : t4_n2;  // tree 4, node 0: split
     wire c36;
-    assign c36 = r19 < 7'h34;  // petal_width_cm < 1.625 (code < 52)
+    assign c36 = r19 < 2'h1;  // petal_width_cm: split at 1.6 (rank < 1)
     wire [2:0] t5_n1;
     assign t5_n1 = c36 ? 3'h0 : 3'h6;  // tree 5, node 1: split
     wire [3:0] t5_n5;
@@ -69,16 +69,16 @@ module locus_core (
     assign t5_n6 = c16 ? 5'h8 : 5'h10;  // tree 5, node 6: split
     wire [4:0] t5_n2;
     assign t5_n2 = c20 ? {1'h0, t5_n5} : t5_n6;  // tree 5, node 2: split
-    wire c46;
-    assign c46 = r7 < 7'h4d;  // petal_length_cm < 4.8125 (code < 77)
+    wire c45;
+    assign c45 = r7 < 3'h2;  // petal_length_cm: split at 4.8 (rank < 2)
     wire [4:0] t5_n0;
-    assign t5_n0 = c46 ? {{2{1'h0}}, t5_n1} : t5_n2;  // tree 5, node 0: split
+    assign t5_n0 = c45 ? {{2{1'h0}}, t5_n1} : t5_n2;  // tree 5, node 0: split
     wire [3:0] t6_n0;
     assign t6_n0 = c8 ? 4'he : 4'h0;  // tree 6, node 0: split
-    wire c52;
-    assign c52 = r7 < 7'h52;  // petal_length_cm < 5.125 (code < 82)
+    wire c50;
+    assign c50 = r7 < 3'h5;  // petal_length_cm: split at 5.1 (rank < 5)
     wire [3:0] t7_n3;
-    assign t7_n3 = c52 ? 4'hd : 4'h5;  // tree 7, node 3: split
+    assign t7_n3 = c50 ? 4'hd : 4'h5;  // tree 7, node 3: split
     wire [3:0] t7_n2;
     assign t7_n2 = c20 ? t7_n3 : {1'h0, t4_n4};  // tree 7, node 2: split
     wire [3:0] t7_n0;
@@ -86,13 +86,13 @@ module locus_core (
     wire [2:0] t8_n1;
     assign t8_n1 = c36 ? 3'h0 : 3'h7;  // tree 8, node 1: split
     wire [3:0] t8_n5;
-    assign t8_n5 = c52 ? 4'h4 : 4'ha;  // tree 8, node 5: split
+    assign t8_n5 = c50 ? 4'h4 : 4'ha;  // tree 8, node 5: split
     wire [3:0] t8_n6;
     assign t8_n6 = c16 ? 4'h8 : 4'he;  // tree 8, node 6: split
     wire [3:0] t8_n2;
     assign t8_n2 = c20 ? t8_n5 : t8_n6;  // tree 8, node 2: split
     wire [3:0] t8_n0;
-    assign t8_n0 = c46 ? {1'h0, t8_n1} : t8_n2;  // tree 8, node 0: split
+    assign t8_n0 = c45 ? {1'h0, t8_n1} : t8_n2;  // tree 8, node 0: split
     wire [3:0] t9_n0;
     assign t9_n0 = c8 ? 4'hc : 4'h0;  // tree 9, node 0: split
     wire [3:0] t10_n3;
@@ -110,13 +110,13 @@ module locus_core (
     wire [3:0] t11_n2;
     assign t11_n2 = c20 ? t11_n5 : t11_n6;  // tree 11, node 2: split
     wire [3:0] t11_n0;
-    assign t11_n0 = c46 ? {1'h0, t5_n1} : t11_n2;  // tree 11, node 0: split
+    assign t11_n0 = c45 ? {1'h0, t5_n1} : t11_n2;  // tree 11, node 0: split
     wire [3:0] t12_n0;
     assign t12_n0 = c8 ? 4'hb : 4'h0;  // tree 12, node 0: split
     wire [3:0] t13_n3;
     assign t13_n3 = c13 ? 4'hb : 4'h3;  // tree 13, node 3: split
     wire [2:0] t13_n4;
-    assign t13_n4 = c52 ? 3'h4 : 3'h0;  // tree 13, node 4: split
+    assign t13_n4 = c50 ? 3'h4 : 3'h0;  // tree 13, node 4: split
     wire [3:0] t13_n2;
     assign t13_n2 = c26 ? t13_n3 : {1'h0, t13_n4};  // tree 13, node 2: split
     wire [3:0] t13_n0;
@@ -126,24 +126,24 @@ module locus_core (
     wire [3:0] t14_n2;
     assign t14_n2 = c20 ? t11_n5 : t14_n6;  // tree 14, node 2: split
     wire [3:0] t14_n0;
-    assign t14_n0 = c46 ? {1'h0, t5_n1} : t14_n2;  // tree 14, node 0: split
+    assign t14_n0 = c45 ? {1'h0, t5_n1} : t14_n2;  // tree 14, node 0: split
     wire [3:0] t15_n0;
     assign t15_n0 = c8 ? 4'ha : 4'h0;  // tree 15, node 0: split
     wire [2:0] t17_n5;
     assign t17_n5 = c36 ? 3'h7 : 3'h3;  // tree 17, node 5: split
-    reg  [6:0] r84;
-    wire c85;
-    assign c85 = r84 < 7'h60;  // sepal_length_cm < 6 (code < 96)
+    reg  r81;
+    wire c82;
+    assign c82 = r81 < 1'h1;  // sepal_length_cm: split at 6 (rank < 1)
     wire [3:0] t17_n6;
-    assign t17_n6 = c85 ? 4'h6 : 4'hb;  // tree 17, node 6: split
+    assign t17_n6 = c82 ? 4'h6 : 4'hb;  // tree 17, node 6: split
     wire [3:0] t17_n2;
     assign t17_n2 = c20 ? {1'h0, t17_n5} : t17_n6;  // tree 17, node 2: split
     wire [3:0] t17_n0;
-    assign t17_n0 = c46 ? {1'h0, t5_n1} : t17_n2;  // tree 17, node 0: split
+    assign t17_n0 = c45 ? {1'h0, t5_n1} : t17_n2;  // tree 17, node 0: split
     wire [3:0] t19_n3;
     assign t19_n3 = c13 ? 4'h9 : 4'h2;  // tree 19, node 3: split
     wire [1:0] t19_n4;
-    assign t19_n4 = c52 ? 2'h3 : 2'h0;  // tree 19, node 4: split
+    assign t19_n4 = c50 ? 2'h3 : 2'h0;  // tree 19, node 4: split
     wire [3:0] t19_n2;
     assign t19_n2 = c26 ? t19_n3 : {{2{1'h0}}, t19_n4};  // tree 19, node 2: split
     wire [3:0] t19_n0;
@@ -156,10 +156,10 @@ module locus_core (
     assign t20_n0 = c16 ? t20_n1 : t20_n2;  // tree 20, node 0: split
     wire [3:0] t22_n3;
     assign t22_n3 = c26 ? 4'h8 : 4'h3;  // tree 22, node 3: split
-    wire c100;
-    assign c100 = r7 < 7'h54;  // petal_length_cm < 5.25 (code < 84)
+    wire c95;
+    assign c95 = r7 < 3'h6;  // petal_length_cm: split at 5.2 (rank < 6)
     wire [3:0] t22_n2;
-    assign t22_n2 = c100 ? t22_n3 : 4'h0;  // tree 22, node 2: split
+    assign t22_n2 = c95 ? t22_n3 : 4'h0;  // tree 22, node 2: split
     wire [3:0] t22_n0;
     assign t22_n0 = c8 ? 4'h0 : t22_n2;  // tree 22, node 0: split
     wire [2:0] t23_n1;
@@ -168,17 +168,17 @@ module locus_core (
     assign t23_n0 = c16 ? {1'h0, t23_n1} : t20_n2;  // tree 23, node 0: split
     wire [3:0] t24_n0;
     assign t24_n0 = c8 ? 4'h9 : 4'h0;  // tree 24, node 0: split
-    reg  [6:0] r107;
-    wire c108;
-    assign c108 = r107 < 7'h2f;  // sepal_width_cm < 2.9375 (code < 47)
+    reg  r101;
+    wire c102;
+    assign c102 = r101 < 1'h1;  // sepal_width_cm: split at 2.9 (rank < 1)
     wire [3:0] t26_n4;
-    assign t26_n4 = c108 ? 4'h9 : 4'h3;  // tree 26, node 4: split
+    assign t26_n4 = c102 ? 4'h9 : 4'h3;  // tree 26, node 4: split
     wire [3:0] t26_n1;
     assign t26_n1 = c26 ? 4'h0 : t26_n4;  // tree 26, node 1: split
     wire [2:0] t26_n5;
     assign t26_n5 = c20 ? 3'h3 : 3'h7;  // tree 26, node 5: split
     wire [3:0] t26_n2;
-    assign t26_n2 = c100 ? {1'h0, t26_n5} : 4'h9;  // tree 26, node 2: split
+    assign t26_n2 = c95 ? {1'h0, t26_n5} : 4'h9;  // tree 26, node 2: split
     wire [3:0] t26_n0;
     assign t26_n0 = c13 ? t26_n1 : t26_n2;  // tree 26, node 0: split
     wire [3:0] t27_n0;
@@ -191,117 +191,117 @@ module locus_core (
     assign t29_n2 = c20 ? {1'h0, t29_n5} : 4'h8;  // tree 29, node 2: split
     wire [3:0] t29_n0;
     assign t29_n0 = c16 ? {1'h0, t29_n1} : t29_n2;  // tree 29, node 0: split
+    wire [5:0] s114;
+    assign s114 = {1'h0, t0_n0} + {{2{1'h0}}, t3_n0};  // sum of group 0
+    wire [4:0] s115;
+    assign s115 = {1'h0, t6_n0} + {1'h0, t9_n0};  // sum of group 0
+    wire [4:0] s116;
+    assign s116 = {1'h0, t12_n0} + {1'h0, t15_n0};  // sum of group 0
+    wire [4:0] s117;
+    assign s117 = {1'h0, t15_n0} + {1'h0, t15_n0};  // sum of group 0
+    wire [4:0] s118;
+    assign s118 = {1'h0, t24_n0} + {1'h0, t27_n0};  // sum of group 0
+    wire [5:0] s119;
+    assign s119 = s114 + {1'h0, s115};  // sum of group 0
     wire [5:0] s120;
-    assign s120 = {1'h0, t0_n0} + {{2{1'h0}}, t3_n0};  // sum of group 0
-    wire [4:0] s121;
-    assign s121 = {1'h0, t6_n0} + {1'h0, t9_n0};  // sum of group 0
-    wire [4:0] s122;
-    assign s122 = {1'h0, t12_n0} + {1'h0, t15_n0};  // sum of group 0
-    wire [4:0] s123;
-    assign s123 = {1'h0, t15_n0} + {1'h0, t15_n0};  // sum of group 0
-    wire [4:0] s124;
-    assign s124 = {1'h0, t24_n0} + {1'h0, t27_n0};  // sum of group 0
-    wire [5:0] s125;
-    assign s125 = s120 + {1'h0, s121};  // sum of group 0
-    wire [5:0] s126;
-    assign s126 = {1'h0, s122} + {1'h0, s123};  // sum of group 0
-    wire [6:0] s127;
-    assign s127 = {{2{1'h0}}, s124} + 7'h4c;  // sum of group 0
-    wire [6:0] s128;
-    assign s128 = {1'h0, s125} + {1'h0, s126};  // sum of group 0
-    reg  [6:0] r129;
-    reg  [6:0] r130;
-    wire [7:0] s131;
-    assign s131 = {1'h0, r129} + {r130[6], r130};  // sum of group 0
+    assign s120 = {1'h0, s116} + {1'h0, s117};  // sum of group 0
+    wire [6:0] s121;
+    assign s121 = {{2{1'h0}}, s118} + 7'h4c;  // sum of group 0
+    wire [6:0] s122;
+    assign s122 = {1'h0, s119} + {1'h0, s120};  // sum of group 0
+    reg  [6:0] r123;
+    reg  [6:0] r124;
+    wire [7:0] s125;
+    assign s125 = {1'h0, r123} + {r124[6], r124};  // sum of group 0
+    wire [5:0] s127;
+    assign s127 = {1'h0, t1_n0} + {{2{1'h0}}, t4_n0};  // sum of group 1
+    wire [4:0] s128;
+    assign s128 = {1'h0, t7_n0} + {1'h0, t10_n0};  // sum of group 1
+    wire [4:0] s129;
+    assign s129 = {1'h0, t13_n0} + {1'h0, t13_n0};  // sum of group 1
+    wire [4:0] s130;
+    assign s130 = {1'h0, t19_n0} + {1'h0, t22_n0};  // sum of group 1
+    wire [4:0] s131;
+    assign s131 = {1'h0, t22_n0} + {1'h0, t22_n0};  // sum of group 1
+    wire [5:0] s132;
+    assign s132 = s127 + {1'h0, s128};  // sum of group 1
     wire [5:0] s133;
-    assign s133 = {1'h0, t1_n0} + {{2{1'h0}}, t4_n0};  // sum of group 1
-    wire [4:0] s134;
-    assign s134 = {1'h0, t7_n0} + {1'h0, t10_n0};  // sum of group 1
-    wire [4:0] s135;
-    assign s135 = {1'h0, t13_n0} + {1'h0, t13_n0};  // sum of group 1
-    wire [4:0] s136;
-    assign s136 = {1'h0, t19_n0} + {1'h0, t22_n0};  // sum of group 1
-    wire [4:0] s137;
-    assign s137 = {1'h0, t22_n0} + {1'h0, t22_n0};  // sum of group 1
-    wire [5:0] s138;
-    assign s138 = s133 + {1'h0, s134};  // sum of group 1
-    wire [5:0] s139;
-    assign s139 = {1'h0, s135} + {1'h0, s136};  // sum of group 1
-    wire [6:0] s140;
-    assign s140 = {{2{1'h0}}, s137} + 7'h4e;  // sum of group 1
-    reg  [5:0] r141;
-    reg  [5:0] r142;
-    wire [6:0] s143;
-    assign s143 = {1'h0, r141} + {1'h0, r142};  // sum of group 1
-    reg  [6:0] r144;
-    wire [7:0] s145;
-    assign s145 = {1'h0, s143} + {r144[6], r144};  // sum of group 1
+    assign s133 = {1'h0, s129} + {1'h0, s130};  // sum of group 1
+    wire [6:0] s134;
+    assign s134 = {{2{1'h0}}, s131} + 7'h4e;  // sum of group 1
+    reg  [5:0] r135;
+    reg  [5:0] r136;
+    wire [6:0] s137;
+    assign s137 = {1'h0, r135} + {1'h0, r136};  // sum of group 1
+    reg  [6:0] r138;
+    wire [7:0] s139;
+    assign s139 = {1'h0, s137} + {r138[6], r138};  // sum of group 1
+    wire [5:0] s140;
+    assign s140 = {1'h0, t2_n0} + {1'h0, t5_n0};  // sum of group 2
+    wire [4:0] s141;
+    assign s141 = {1'h0, t8_n0} + {1'h0, t11_n0};  // sum of group 2
+    wire [4:0] s142;
+    assign s142 = {1'h0, t14_n0} + {1'h0, t17_n0};  // sum of group 2
+    wire [4:0] s143;
+    assign s143 = {1'h0, t20_n0} + {1'h0, t23_n0};  // sum of group 2
+    wire [4:0] s144;
+    assign s144 = {1'h0, t26_n0} + {1'h0, t29_n0};  // sum of group 2
+    wire [5:0] s145;
+    assign s145 = s140 + {1'h0, s141};  // sum of group 2
     wire [5:0] s146;
-    assign s146 = {1'h0, t2_n0} + {1'h0, t5_n0};  // sum of group 2
-    wire [4:0] s147;
-    assign s147 = {1'h0, t8_n0} + {1'h0, t11_n0};  // sum of group 2
-    wire [4:0] s148;
-    assign s148 = {1'h0, t14_n0} + {1'h0, t17_n0};  // sum of group 2
-    wire [4:0] s149;
-    assign s149 = {1'h0, t20_n0} + {1'h0, t23_n0};  // sum of group 2
-    wire [4:0] s150;
-    assign s150 = {1'h0, t26_n0} + {1'h0, t29_n0};  // sum of group 2
-    wire [5:0] s151;
-    assign s151 = s146 + {1'h0, s147};  // sum of group 2
-    wire [5:0] s152;
-    assign s152 = {1'h0, s148} + {1'h0, s149};  // sum of group 2
-    wire [6:0] s153;
-    assign s153 = {{2{1'h0}}, s150} + 7'h4c;  // sum of group 2
-    reg  [5:0] r154;
-    reg  [5:0] r155;
-    wire [6:0] s156;
-    assign s156 = {1'h0, r154} + {1'h0, r155};  // sum of group 2
-    reg  [6:0] r157;
-    wire [7:0] s158;
-    assign s158 = {1'h0, s156} + {r157[6], r157};  // sum of group 2
-    wire c161;
-    assign c161 = $signed(s145) > $signed(s131);  // decision
-    wire [7:0] m162;
-    assign m162 = c161 ? s145 : s131;  // decision
-    wire m163;
-    assign m163 = c161 ? 1'h1 : 1'h0;  // decision
+    assign s146 = {1'h0, s142} + {1'h0, s143};  // sum of group 2
+    wire [6:0] s147;
+    assign s147 = {{2{1'h0}}, s144} + 7'h4c;  // sum of group 2
+    reg  [5:0] r148;
+    reg  [5:0] r149;
+    wire [6:0] s150;
+    assign s150 = {1'h0, r148} + {1'h0, r149};  // sum of group 2
+    reg  [6:0] r151;
+    wire [7:0] s152;
+    assign s152 = {1'h0, s150} + {r151[6], r151};  // sum of group 2
+    wire c154;
+    assign c154 = $signed(s139) > $signed(s125);  // decision
+    wire [7:0] m155;
+    assign m155 = c154 ? s139 : s125;  // decision
+    wire m156;
+    assign m156 = c154 ? 1'h1 : 1'h0;  // decision
+    reg  [7:0] r157;
+    reg  [7:0] r158;
+    wire c159;
+    assign c159 = $signed(r157) > $signed(r158);  // decision
+    reg  r160;
+    wire [1:0] m161;
+    assign m161 = c159 ? 2'h2 : {1'h0, r160};  // decision
+    reg  [1:0] r162;
+    reg  [7:0] r163;
     reg  [7:0] r164;
     reg  [7:0] r165;
-    wire c166;
-    assign c166 = $signed(r164) > $signed(r165);  // decision
-    reg  r167;
-    wire [1:0] m168;
-    assign m168 = c166 ? 2'h2 : {1'h0, r167};  // decision
-    reg  [1:0] r169;
-    reg  [7:0] r170;
-    reg  [7:0] r171;
-    reg  [7:0] r172;
-    reg  [7:0] r173;
-    reg  [7:0] r174;
+    reg  [7:0] r166;
+    reg  [7:0] r167;
 
     // Pipeline: 4 stage(s); data registers need no reset
     always @(posedge clk) begin
         r7 <= x2_petal_length_cm;
         r19 <= x3_petal_width_cm;
-        r84 <= x0_sepal_length_cm;
-        r107 <= x1_sepal_width_cm;
-        r129 <= s128;
-        r130 <= s127;
-        r141 <= s138;
-        r142 <= s139;
-        r144 <= s140;
-        r154 <= s151;
-        r155 <= s152;
-        r157 <= s153;
-        r164 <= s158;
-        r165 <= m162;
-        r167 <= m163;
-        r169 <= m168;
-        r170 <= s131;
-        r171 <= r170;
-        r172 <= s145;
-        r173 <= r172;
-        r174 <= r164;
+        r81 <= x0_sepal_length_cm;
+        r101 <= x1_sepal_width_cm;
+        r123 <= s122;
+        r124 <= s121;
+        r135 <= s132;
+        r136 <= s133;
+        r138 <= s134;
+        r148 <= s145;
+        r149 <= s146;
+        r151 <= s147;
+        r157 <= s152;
+        r158 <= m155;
+        r160 <= m156;
+        r162 <= m161;
+        r163 <= s125;
+        r164 <= r163;
+        r165 <= s139;
+        r166 <= r165;
+        r167 <= r157;
     end
 
     // Valid pipeline
@@ -325,10 +325,10 @@ module locus_core (
 
     // Outputs
     assign out_valid = valid_4;
-    assign out_class = r169;
-    assign out_score_0 = r171;
-    assign out_score_1 = r173;
-    assign out_score_2 = r174;
+    assign out_class = r162;
+    assign out_score_0 = r164;
+    assign out_score_1 = r166;
+    assign out_score_2 = r167;
 
 endmodule
 
