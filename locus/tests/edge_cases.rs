@@ -133,7 +133,6 @@ fn single_leaf_trees() {
 
 /// A model that is nothing but one leaf: a constant output.
 #[test]
-#[ignore = "bug: the width search records a NaN loss (no spread in the float predictions), report.json gets null and `locus sim` refuses it"]
 fn constant_model() {
     let m = model(
         Task::Regression,

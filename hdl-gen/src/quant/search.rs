@@ -283,9 +283,9 @@ impl<'a> Reference<'a> {
                     100.0 * measured.max(expected)
                 }
                 Some(_) => 100.0 * rmse(&fixed_out, &self.outputs),
-                None => {
-                    100.0 * rmse(&fixed_out, &self.outputs) / self.spread.max(f64::MIN_POSITIVE)
-                }
+                // A constant float model has no spread: measure the error absolutely.
+                None if self.spread > 0.0 => 100.0 * rmse(&fixed_out, &self.outputs) / self.spread,
+                None => 100.0 * rmse(&fixed_out, &self.outputs),
             },
         }
     }
