@@ -85,6 +85,39 @@ impl TopOptions {
     }
 }
 
+/// The core instance `u_core`: clocked by `clk`/`rst`, fed by the wires `in_valid`
+/// and `in_features`, its outputs packed into `core_result` (first at bit 0) with
+/// `core_out_valid` beside them.
+pub fn core_instance(iface: &Interface, in_valid: &str, in_features: &str) -> Item {
+    let id = |s: &str| Expr::Ident(s.into());
+    let res_w = result_width(iface);
+    let mut conns = vec![
+        ("clk".to_string(), id("clk")),
+        ("rst".to_string(), id("rst")),
+        ("in_valid".to_string(), id(in_valid)),
+        ("in_features".to_string(), id(in_features)),
+        ("out_valid".to_string(), id("core_out_valid")),
+    ];
+    let mut lsb = 0;
+    for o in &iface.outputs {
+        let e = if res_w == 1 {
+            id("core_result")
+        } else if o.width == 1 {
+            Expr::Bit("core_result".into(), lsb)
+        } else {
+            Expr::Slice("core_result".into(), lsb + o.width - 1, lsb)
+        };
+        conns.push((o.name.clone(), e));
+        lsb += o.width;
+    }
+    Item::Instance {
+        module: TOP.into(),
+        name: "u_core".into(),
+        params: vec![],
+        conns,
+    }
+}
+
 /// Width of the packed result: every core output, first at bit 0.
 pub fn result_width(iface: &Interface) -> u32 {
     iface.outputs.iter().map(|o| o.width).sum()
@@ -221,31 +254,7 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
         },
         Item::Blank,
     ]);
-    let mut conns = vec![
-        ("clk".to_string(), id("clk")),
-        ("rst".to_string(), id("rst")),
-        ("in_valid".to_string(), id("core_in_valid")),
-        ("in_features".to_string(), id("core_in_features")),
-        ("out_valid".to_string(), id("core_out_valid")),
-    ];
-    let mut lsb = 0;
-    for o in &iface.outputs {
-        let e = if res_w == 1 {
-            id("core_result")
-        } else if o.width == 1 {
-            Expr::Bit("core_result".into(), lsb)
-        } else {
-            Expr::Slice("core_result".into(), lsb + o.width - 1, lsb)
-        };
-        conns.push((o.name.clone(), e));
-        lsb += o.width;
-    }
-    items.push(Item::Instance {
-        module: TOP.into(),
-        name: "u_core".into(),
-        params: vec![],
-        conns,
-    });
+    items.push(core_instance(iface, "core_in_valid", "core_in_features"));
     Module {
         name: BOARD_TOP.into(),
         header,

@@ -356,20 +356,28 @@ fn lower_tree(
 /// index wins, so the result is the first maximum.
 pub(crate) fn argmax(b: &mut Builder, scores: &[NodeId]) -> NodeId {
     let idx_ty = Ty::for_range(0, scores.len() as i64 - 1);
-    let mut level: Vec<(NodeId, NodeId)> = scores
+    let entries: Vec<(NodeId, NodeId)> = scores
         .iter()
         .enumerate()
         .map(|(k, &s)| (b.add(Op::Const(k as i64), idx_ty, 0, Origin::Const), s))
         .collect();
+    select(b, entries, CmpOp::Gt)
+}
+
+/// The tag of the best (tag, value) entry, "best" meaning `value OP others`: a balanced
+/// tree of compare-select units in which an entry replaces an earlier one only when
+/// strictly better, so on a tie the first entry wins.
+pub(crate) fn select(b: &mut Builder, entries: Vec<(NodeId, NodeId)>, better: CmpOp) -> NodeId {
+    let mut level = entries;
     while level.len() > 1 {
         let mut next = Vec::with_capacity(level.len().div_ceil(2));
         for pair in level.chunks(2) {
             next.push(match pair {
-                [(ia, sa), (ib, sb)] => {
-                    let sel = b.add(Op::Cmp(CmpOp::Gt, *sb, *sa), Ty::BIT, 0, Origin::Decide);
-                    let s = b.mux(sel, *sb, *sa, Origin::Decide);
-                    let i = b.mux(sel, *ib, *ia, Origin::Decide);
-                    (i, s)
+                [(ta, va), (tb, vb)] => {
+                    let sel = b.add(Op::Cmp(better, *vb, *va), Ty::BIT, 0, Origin::Decide);
+                    let v = b.mux(sel, *vb, *va, Origin::Decide);
+                    let t = b.mux(sel, *tb, *ta, Origin::Decide);
+                    (t, v)
                 }
                 [x] => *x,
                 _ => unreachable!("chunks(2) yields one or two"),

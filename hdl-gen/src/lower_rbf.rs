@@ -237,7 +237,7 @@ pub fn lower_rbf(q: &RbfQuant) -> Ir {
 /// (distance, label), the lower index winning ties.
 fn argmin_label(b: &mut Builder, dist: &[NodeId], q: &RbfQuant) -> NodeId {
     let lab_ty = Ty::for_range(0, q.n_classes.max(2) as i64 - 1);
-    let mut level: Vec<(NodeId, NodeId)> = q
+    let entries: Vec<(NodeId, NodeId)> = q
         .units
         .iter()
         .zip(dist)
@@ -248,21 +248,5 @@ fn argmin_label(b: &mut Builder, dist: &[NodeId], q: &RbfQuant) -> NodeId {
             )
         })
         .collect();
-    while level.len() > 1 {
-        let mut next = Vec::with_capacity(level.len().div_ceil(2));
-        for pair in level.chunks(2) {
-            next.push(match pair {
-                [(la, da), (lb, db)] => {
-                    let sel = b.add(Op::Cmp(CmpOp::Lt, *db, *da), Ty::BIT, 0, Origin::Decide);
-                    let d = b.mux(sel, *db, *da, Origin::Decide);
-                    let l = b.mux(sel, *lb, *la, Origin::Decide);
-                    (l, d)
-                }
-                [x] => *x,
-                _ => unreachable!("chunks(2) yields one or two"),
-            });
-        }
-        level = next;
-    }
-    level[0].0
+    crate::lower::select(b, entries, CmpOp::Lt)
 }

@@ -11,7 +11,7 @@
 //! out_valid. Timing is measured register to register, as inside a real system.
 
 use crate::board_top::result_width;
-use crate::compile::{Interface, TOP};
+use crate::compile::Interface;
 use crate::vlog::{Dir, Expr, Item, Module, Port, Stmt};
 
 /// The wrapper's module name.
@@ -104,31 +104,7 @@ pub fn emit_serial_top(iface: &Interface, header: Vec<String>) -> Module {
         },
         Item::Blank,
     ];
-    let mut conns = vec![
-        ("clk".to_string(), id("clk")),
-        ("rst".to_string(), id("rst")),
-        ("in_valid".to_string(), id("load")),
-        ("in_features".to_string(), id("features")),
-        ("out_valid".to_string(), id("core_out_valid")),
-    ];
-    let mut lsb = 0;
-    for o in &iface.outputs {
-        let e = if res_w == 1 {
-            id("core_result")
-        } else if o.width == 1 {
-            Expr::Bit("core_result".into(), lsb)
-        } else {
-            Expr::Slice("core_result".into(), lsb + o.width - 1, lsb)
-        };
-        conns.push((o.name.clone(), e));
-        lsb += o.width;
-    }
-    items.push(Item::Instance {
-        module: TOP.into(),
-        name: "u_core".into(),
-        params: vec![],
-        conns,
-    });
+    items.push(crate::board_top::core_instance(iface, "load", "features"));
     Module {
         name: SERIAL_TOP.into(),
         header,
@@ -146,7 +122,7 @@ mod tests {
     #[test]
     fn wraps_every_port() {
         let iface = Interface {
-            top: TOP.into(),
+            top: crate::compile::TOP.into(),
             in_features_width: 3,
             inputs: vec![InputField {
                 feature: 0,
