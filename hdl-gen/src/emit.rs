@@ -167,6 +167,27 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
                 Box::new(operand(ir, *a, n.ty)),
                 Box::new(operand(ir, *b, n.ty)),
             ),
+            // |a| modulo 2^w: negate when the sign bit is set (range analysis sized
+            // the unsigned result to hold the largest magnitude).
+            Op::Abs(a) => {
+                let x = ir.node(*a);
+                if x.ty.signed {
+                    Expr::Cond(
+                        Box::new(Expr::Bit(name_of(ir, *a), x.ty.width - 1)),
+                        Box::new(Expr::Binary(
+                            BinOp::Sub,
+                            Box::new(Expr::Lit {
+                                width: n.ty.width,
+                                value: 0,
+                            }),
+                            Box::new(operand(ir, *a, n.ty)),
+                        )),
+                        Box::new(operand(ir, *a, n.ty)),
+                    )
+                } else {
+                    operand(ir, *a, n.ty)
+                }
+            }
             // Both operands extended to the result width: the low bits of the product
             // are exact whatever the signedness (the range analysis sized the result).
             Op::Mul(a, b) => Expr::Binary(
@@ -277,7 +298,7 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
             Origin::Tree { tree, node } => format!("t{tree}_n{node}"),
             _ => format!("m{id}"),
         },
-        Op::Add(..) | Op::Sub(..) => format!("s{id}"),
+        Op::Add(..) | Op::Sub(..) | Op::Abs(..) => format!("s{id}"),
         Op::Mul(..) => format!("p{id}"),
         Op::Lut { .. } => match n.origin {
             Origin::Unit { unit } => format!("u{unit}_k{id}"),

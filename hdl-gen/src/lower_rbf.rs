@@ -89,12 +89,10 @@ pub fn lower_rbf(q: &RbfQuant) -> Ir {
             let diff = binop(&mut b, Op::Sub(x[f], kc), origin.clone());
             let t = match q.metric {
                 Metric::SquaredEuclidean => binop(&mut b, Op::Mul(diff, diff), origin.clone()),
-                Metric::Manhattan => {
-                    let zero = b.konst(0);
-                    let neg = binop(&mut b, Op::Sub(zero, diff), origin.clone());
-                    let is_neg = b.add(Op::Cmp(CmpOp::Lt, diff, zero), Ty::BIT, 0, origin.clone());
-                    b.mux(is_neg, neg, diff, origin.clone())
-                }
+                Metric::Manhattan => match b.constant(diff) {
+                    Some(c) => b.konst(c.abs()),
+                    None => binop(&mut b, Op::Abs(diff), origin.clone()),
+                },
             };
             terms.push(t);
         }

@@ -138,7 +138,6 @@ proptest! {
 
     /// The same with the Manhattan metric.
     #[test]
-    #[ignore = "lower_rbf: |x - c| is typed signed, so a one-feature Manhattan distance feeds a Lut a signed operand (IR invariant 8)"]
     fn integer_reference_equals_eval_manhattan(
         m in model(&[true]),
         rows in prop::collection::vec(prop::collection::vec(-5.0f64..5.0, 3), 1..12),
@@ -152,7 +151,6 @@ proptest! {
 
 /// Found by the property test: a network whose weights are all zero.
 #[test]
-#[ignore = "quant/rbf: all-zero weights give a Const(i64::MIN) node (IR invariant 2: width 64)"]
 fn all_zero_weights_lower() {
     let m = RbfModel {
         format: FORMAT.into(),

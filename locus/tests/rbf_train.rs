@@ -89,7 +89,6 @@ fn digits_prototypes_train_compile_and_cosimulate() {
 }
 
 #[test]
-#[ignore = "lower_rbf: Manhattan |x - c| with c = 0 on unsigned inputs emits a constant `x < 0` compare that Verilator's lint (UNSIGNED) refuses"]
 fn digits_manhattan_prototypes_cosimulate() {
     let (f, _) = train_compile_sim("proto-l1", "prototype", 2, "manhattan");
     assert!(f >= 0.90, "float accuracy {f}");

@@ -32,6 +32,7 @@ impl Ir {
                 }
                 Op::Add(a, b) => val(*a).wrapping_add(val(*b)),
                 Op::Sub(a, b) => val(*a).wrapping_sub(val(*b)),
+                Op::Abs(a) => val(*a).wrapping_abs(),
                 Op::Mul(a, b) => val(*a).wrapping_mul(val(*b)),
                 Op::Lut {
                     input,
@@ -82,6 +83,16 @@ pub fn op_range(op: &Op, ty: crate::ir::Ty, get: impl Fn(u32) -> (i64, i64)) -> 
         Op::Sub(a, b) => {
             let (a, b) = (get(*a), get(*b));
             (a.0.saturating_sub(b.1), a.1.saturating_sub(b.0))
+        }
+        Op::Abs(a) => {
+            let (lo, hi) = get(*a);
+            if lo >= 0 {
+                (lo, hi)
+            } else if hi <= 0 {
+                (hi.saturating_neg(), lo.saturating_neg())
+            } else {
+                (0, lo.saturating_neg().max(hi))
+            }
         }
         Op::Mul(x, y) => {
             let (a, b) = (get(*x), get(*y));

@@ -88,6 +88,8 @@ pub enum Op {
     Add(NodeId, NodeId),
     /// `a - b`.
     Sub(NodeId, NodeId),
+    /// `|a|` (unsigned result).
+    Abs(NodeId),
     /// `a * b`.
     Mul(NodeId, NodeId),
     /// A ROM: `table[min(input >> shift, len - 1)]` (see [`crate::fixed::lut_index`]).
@@ -106,7 +108,7 @@ impl Op {
         match self {
             Op::Input(_) | Op::Const(_) => vec![],
             Op::Cmp(_, a, b) | Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
-            Op::Not(a) | Op::Reg(a) | Op::Lut { input: a, .. } => vec![*a],
+            Op::Not(a) | Op::Reg(a) | Op::Abs(a) | Op::Lut { input: a, .. } => vec![*a],
             Op::And(v) | Op::Or(v) => v.clone(),
             Op::Mux { sel, t, f } => vec![*sel, *t, *f],
         }
@@ -128,6 +130,7 @@ impl Op {
             },
             Op::Add(a, b) => Op::Add(m(*a), m(*b)),
             Op::Sub(a, b) => Op::Sub(m(*a), m(*b)),
+            Op::Abs(a) => Op::Abs(m(*a)),
             Op::Mul(a, b) => Op::Mul(m(*a), m(*b)),
             Op::Lut {
                 input,
@@ -245,7 +248,7 @@ impl Ir {
                 Op::Cmp(..) => c.comparators += 1,
                 Op::Not(_) | Op::And(_) | Op::Or(_) => c.gates += 1,
                 Op::Mux { .. } => c.muxes += 1,
-                Op::Add(..) | Op::Sub(..) => c.adders += 1,
+                Op::Add(..) | Op::Sub(..) | Op::Abs(..) => c.adders += 1,
                 Op::Mul(..) => c.multipliers += 1,
                 Op::Lut { table, .. } => {
                     c.luts += 1;

@@ -53,6 +53,7 @@ impl Ir {
                 Op::Mux { sel, t, f } => format!("mux %{sel}, %{t}, %{f}"),
                 Op::Add(a, b) => format!("add %{a}, %{b}"),
                 Op::Sub(a, b) => format!("sub %{a}, %{b}"),
+                Op::Abs(a) => format!("abs %{a}"),
                 Op::Mul(a, b) => format!("mul %{a}, %{b}"),
                 Op::Lut {
                     input,

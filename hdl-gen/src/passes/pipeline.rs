@@ -25,7 +25,7 @@ pub fn delay(ir: &Ir, n: &Node) -> f64 {
     match &n.op {
         Op::Input(_) | Op::Const(_) | Op::Reg(_) => 0.0,
         Op::Cmp(CmpOp::Lt | CmpOp::Gt, a, b) => 1.0 + 0.1 * width_of(a).max(width_of(b)),
-        Op::Add(..) | Op::Sub(..) => 1.0 + 0.1 * f64::from(n.ty.width),
+        Op::Add(..) | Op::Sub(..) | Op::Abs(..) => 1.0 + 0.1 * f64::from(n.ty.width),
         Op::Mul(..) => 2.0 + 0.2 * f64::from(n.ty.width),
         Op::Lut { table, .. } => 1.0 + (table.len() as f64).log(16.0).ceil().max(0.0),
         Op::Not(_) | Op::Mux { .. } => 1.0,

@@ -96,7 +96,14 @@ pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
         .iter()
         .flat_map(|u| u.weights.iter())
         .fold(0.0f64, |a, w| a.max(w.abs()));
-    let table_fmt = QFmt::for_range(-max_w.max(1e-30), max_w.max(1e-30), w.table_bits);
+    // All-zero weights make every table 0 whatever the format: size it by the bias
+    // then, so the bias code stays in range.
+    let span = if max_w > 0.0 {
+        max_w
+    } else {
+        m.bias.iter().fold(1.0f64, |a, b| a.max(b.abs()))
+    };
+    let table_fmt = QFmt::for_range(-span, span, w.table_bits);
     let units = m
         .units
         .iter()
