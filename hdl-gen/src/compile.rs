@@ -611,82 +611,18 @@ fn base_name(p: &str) -> String {
 /// Float and fixed metrics over `data`.
 pub fn metrics(model: &Model, qm: &QuantModel, data: &Dataset) -> Result<Metrics> {
     let n = data.rows.len();
-    let mut float_out = Vec::with_capacity(n);
-    let mut fixed_out = Vec::with_capacity(n);
-    let mut float_class = Vec::with_capacity(n);
-    let mut fixed_class = Vec::with_capacity(n);
-    for row in &data.rows {
+    let mut fl = Vec::with_capacity(n);
+    let mut fx = Vec::with_capacity(n);
+    for (r, row) in data.rows.iter().enumerate() {
         let fp = model.predict_row(row);
-        float_out.push(fp.outputs[0]);
-        float_class.push(fp.class);
+        fl.push((fp.class, fp.outputs[0]));
         let e = qm
             .encode_row(row)
-            .map_err(|e| quant::missing_error(qm, &data.file, fixed_out.len(), e))?;
+            .map_err(|e| quant::missing_error(qm, &data.file, r, e))?;
         let q = qm.predict_codes(&e);
-        fixed_out.push(qm.outputs(&q.scores)[0]);
-        fixed_class.push(q.class);
+        fx.push((q.class, qm.outputs(&q.scores)[0]));
     }
-    let acc = |classes: &[usize]| {
-        data.labels.as_ref().map(|y| {
-            classes
-                .iter()
-                .zip(y)
-                .filter(|(c, l)| **c as f64 == **l)
-                .count() as f64
-                / n.max(1) as f64
-        })
-    };
-    Ok(match model.task {
-        Task::Classification => {
-            let flipped = float_class
-                .iter()
-                .zip(&fixed_class)
-                .filter(|(a, b)| a != b)
-                .count();
-            Metrics {
-                rows: n,
-                float: Metric {
-                    accuracy: acc(&float_class),
-                    rmse: None,
-                },
-                fixed: Metric {
-                    accuracy: acc(&fixed_class),
-                    rmse: None,
-                },
-                agreement: 1.0 - flipped as f64 / n.max(1) as f64,
-                flipped,
-                max_abs_error: None,
-            }
-        }
-        Task::Regression => {
-            let mean = float_out.iter().sum::<f64>() / n.max(1) as f64;
-            let spread = (float_out.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
-                / n.max(1) as f64)
-                .sqrt();
-            let tol = 0.01 * spread;
-            let errs: Vec<f64> = float_out
-                .iter()
-                .zip(&fixed_out)
-                .map(|(a, b)| (a - b).abs())
-                .collect();
-            let agree = errs.iter().filter(|&&e| e <= tol).count();
-            let rmse = |out: &[f64]| data.labels.as_ref().map(|y| quant::rmse(out, y));
-            Metrics {
-                rows: n,
-                float: Metric {
-                    accuracy: None,
-                    rmse: rmse(&float_out),
-                },
-                fixed: Metric {
-                    accuracy: None,
-                    rmse: rmse(&fixed_out),
-                },
-                agreement: agree as f64 / n.max(1) as f64,
-                flipped: 0,
-                max_abs_error: Some(errs.iter().cloned().fold(0.0, f64::max)),
-            }
-        }
-    })
+    Ok(summarize(model.task, &fl, &fx, data))
 }
 
 /// `in_features` as hex, most significant digit first, from port codes.
