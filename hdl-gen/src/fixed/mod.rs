@@ -189,33 +189,36 @@ pub fn rank(x: f64, bins: &[f64], op: SplitOp, precision: Precision) -> i64 {
     passed as i64
 }
 
-/// The sorted, distinct finite thresholds (in the source precision) of one feature.
+/// A threshold in the source precision, with `-0.0` as `0.0` (they compare equal, and
+/// the bins are searched by total order).
+fn in_precision(t: f64, precision: Precision) -> f64 {
+    let t = match precision {
+        Precision::F32 => t as f32 as f64,
+        Precision::F64 => t,
+    };
+    t + 0.0
+}
+
+/// The sorted, distinct thresholds of one feature in the source precision. Infinite
+/// thresholds are bins too (`1e300` is `+inf` in float32): `x < +inf` is false for an
+/// infinite `x`, so only a bin keeps `+inf` apart from the largest finite values.
 pub fn rank_bins(thresholds: impl IntoIterator<Item = f64>, precision: Precision) -> Vec<f64> {
     let mut v: Vec<f64> = thresholds
         .into_iter()
-        .filter(|t| t.is_finite())
-        .map(|t| match precision {
-            Precision::F32 => t as f32 as f64,
-            Precision::F64 => t,
-        })
+        .map(|t| in_precision(t, precision))
+        .filter(|t| !t.is_nan())
         .collect();
     v.sort_by(f64::total_cmp);
     v.dedup();
     v
 }
 
-/// The rank comparison for the split `x OP t`: left iff `code < k`; infinite
-/// thresholds are constant (`x < +inf` always, `x < -inf` never).
+/// The rank comparison for the split `x OP t`: left iff `code < k` (a NaN threshold
+/// never goes left).
 pub fn rank_split(t: f64, bins: &[f64], precision: Precision) -> SplitCode {
-    let t = match precision {
-        Precision::F32 => t as f32 as f64,
-        Precision::F64 => t,
-    };
+    let t = in_precision(t, precision);
     if t.is_nan() {
         return SplitCode::Always(false);
-    }
-    if t.is_infinite() {
-        return SplitCode::Always(t > 0.0);
     }
     match bins.binary_search_by(|b| b.total_cmp(&t)) {
         Ok(j) => SplitCode::Less(j as i64 + 1),
@@ -344,6 +347,24 @@ mod tests {
             prop_assert_eq!(hw, real);
         }
 
+        /// Rank encoding stays exact at the extremes: infinities, signed zeros, values
+        /// that overflow float32, subnormals.
+        #[test]
+        fn rank_is_exact_at_extremes(ti in proptest::collection::vec(0usize..14, 1..8), xi in 0usize..14, pick in any::<usize>(), le in any::<bool>(), f32p in any::<bool>()) {
+            const V: [f64; 14] = [f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 1e300, -1e300, 3.4e38, 3.5e38, -3.5e38, 1e-300, -1e-300, 5e-324, 1.0, f64::MAX];
+            let ts: Vec<f64> = ti.iter().map(|&i| V[i]).collect();
+            let x = V[xi];
+            let prec = if f32p { Precision::F32 } else { Precision::F64 };
+            let op = if le { SplitOp::Le } else { SplitOp::Lt };
+            let bins = rank_bins(ts.iter().copied(), prec);
+            let t = ts[pick % ts.len()];
+            let (xs, tt) = match prec { Precision::F32 => (x as f32 as f64, t as f32 as f64), Precision::F64 => (x, t) };
+            let real = if le { xs <= tt } else { xs < tt };
+            let code = rank(x, &bins, op, prec);
+            let hw = match rank_split(t, &bins, prec) { SplitCode::Less(k) => code < k, SplitCode::Always(b) => b };
+            prop_assert_eq!(hw, real, "x {} t {} bins {:?}", x, t, bins);
+        }
+
         /// For every code (a value on the grid) the integer split equals the real one.
         #[test]
         fn split_exact_on_grid(fmt in fmt_strategy(), t in -1e4f64..1e4, le in any::<bool>(), f32p in any::<bool>(), c in any::<i64>()) {
@@ -407,5 +428,48 @@ mod tests {
             let c = fmt.min_code() + c.rem_euclid(fmt.max_code() - fmt.min_code() + 1);
             prop_assert_eq!(fmt.round_value(fmt.to_real(c)), c);
         }
+    }
+}
+
+/// JSON for rank bins: numbers, with `"inf"` and `"-inf"` for the infinities JSON lacks.
+pub mod bins_json {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Cell {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn serialize<S: Serializer>(bins: &Option<Vec<f64>>, s: S) -> Result<S::Ok, S::Error> {
+        let cells: Option<Vec<Cell>> = bins.as_ref().map(|v| {
+            v.iter()
+                .map(|&b| match b {
+                    b if b == f64::INFINITY => Cell::Text("inf".into()),
+                    b if b == f64::NEG_INFINITY => Cell::Text("-inf".into()),
+                    b => Cell::Number(b),
+                })
+                .collect()
+        });
+        cells.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<f64>>, D::Error> {
+        let cells: Option<Vec<Cell>> = Option::deserialize(d)?;
+        cells
+            .map(|v| {
+                v.into_iter()
+                    .map(|c| match c {
+                        Cell::Number(b) => Ok(b),
+                        Cell::Text(t) if t == "inf" => Ok(f64::INFINITY),
+                        Cell::Text(t) if t == "-inf" => Ok(f64::NEG_INFINITY),
+                        Cell::Text(t) => Err(serde::de::Error::custom(format!(
+                            "bin \"{t}\"; expected a number, \"inf\" or \"-inf\""
+                        ))),
+                    })
+                    .collect()
+            })
+            .transpose()
     }
 }

@@ -52,7 +52,11 @@ pub struct FeatureQ {
     /// Rank encoding: the feature's sorted distinct thresholds; its code is the rank of
     /// the value among them (`fixed::rank`) and `fmt` is unsigned with `frac_bits` 0.
     /// `None`: the code is the value in fixed point (`fmt`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::fixed::bins_json"
+    )]
     pub bins: Option<Vec<f64>>,
     /// The hardware has a "value is NaN or zero" bit (LightGBM zero-as-missing).
     #[serde(default)]
