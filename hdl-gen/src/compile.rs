@@ -261,7 +261,11 @@ pub struct FeatureFormat {
     pub used: bool,
     /// Rank encoding: the code is the number of these thresholds the value has
     /// passed (`b <= x` for `<` models, `b < x` for `<=` models).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::fixed::bins_json"
+    )]
     pub bins: Option<Vec<f64>>,
     #[serde(flatten)]
     pub fmt: QFmt,
@@ -370,7 +374,15 @@ pub fn compile(
     data: &Dataset,
     opts: &CompileOptions,
 ) -> Result<Compiled> {
-    match model.into() {
+    let model = model.into();
+    crate::limits::check(
+        &model,
+        model_file,
+        data.rows.len(),
+        &data.file,
+        &opts.search,
+    )?;
+    match model {
         AnyModel::Trees(m) => compile_trees(m, model_file, data, opts),
         AnyModel::Rbf(m) => compile_rbf(m, model_file, data, opts),
     }
@@ -393,6 +405,7 @@ pub fn compile_rbf(
     let qm = c.model;
     let aq = AnyQuant::Rbf(qm.clone());
     let ir = build_any_ir(&aq, &opts.passes)?;
+    crate::limits::check_design(&ir.census(), model_file)?;
     let rtl = any_rtl_text(&ir, &aq, &model.source);
     let vectors = vectors(&qm, &ir, data)?;
     let metrics = rbf_metrics(&model, &qm, data);
@@ -542,7 +555,9 @@ pub fn compile_trees(
         &opts.search,
         &data.file,
     )?;
+    crate::limits::check_scores(&qm, model_file)?;
     let ir = build_ir(&qm, &opts.passes)?;
+    crate::limits::check_design(&ir.census(), model_file)?;
     let rtl = rtl_text(&ir, &qm, &model.source);
     let vectors = vectors(&qm, &ir, data)?;
     let metrics = metrics(&model, &qm, data)?;

@@ -23,7 +23,7 @@ pub const LABEL: &str = "label";
 /// Reads `path` for a model with `n_features` features and optional `names`.
 pub fn read_csv(path: &Path, n_features: usize, names: Option<&[String]>) -> Result<Dataset> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&file, e))?;
+    let bytes = crate::limits::read_capped(path, crate::limits::MAX_CSV_BYTES, "a CSV")?;
     parse_csv(&file, &bytes, n_features, names)
 }
 
@@ -76,7 +76,7 @@ impl Schema for crate::model::rbf::RbfModel {
 /// Reads a CSV for `model`; `label` cells may be the model's class names.
 pub fn read_for_model<M: Schema + ?Sized>(path: &Path, model: &M) -> Result<Dataset> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&file, e))?;
+    let bytes = crate::limits::read_capped(path, crate::limits::MAX_CSV_BYTES, "a CSV")?;
     parse_csv_with_classes(
         &file,
         &bytes,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod fixed;
 pub mod import;
 pub mod ir;
+pub mod limits;
 pub mod lower;
 pub mod lower_rbf;
 pub mod model;

@@ -56,7 +56,7 @@ impl Default for TrainOptions {
 /// Trains from a CSV file (header row, feature columns, a `label` column).
 pub fn train_csv(path: &Path, opts: &TrainOptions) -> Result<RbfModel> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&file, e))?;
+    let bytes = crate::limits::read_capped(path, crate::limits::MAX_CSV_BYTES, "a CSV")?;
     train_bytes(&file, &bytes, opts)
 }
 

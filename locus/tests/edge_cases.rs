@@ -218,3 +218,139 @@ fn over_a_hundred_classes() {
     let values: Vec<f64> = (0..k + 1).map(|v| v as f64).collect();
     check("hundred_classes", &m, &rows(1, &values), &[]);
 }
+
+/// Thresholds from 1e-300 to 1e300 on one feature, and rows across that range.
+#[test]
+fn huge_feature_range() {
+    let ts = [-1e300, -1e-300, 1e-300, 1e-5, 1e5, 1e100, 1e300];
+    let trees = ts
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| stump(0, 0, t, i as f64 * 0.125, -(i as f64) * 0.25))
+        .collect();
+    let m = model(Task::Regression, 1, 1, trees);
+    let mut values = vec![f64::MAX, -f64::MAX, 0.0];
+    for &t in &ts {
+        values.extend([t, t * 0.5, t * 2.0]);
+    }
+    check("huge_range_rank", &m, &rows(1, &values), &[]);
+    check(
+        "huge_range_fixed",
+        &m,
+        &rows(1, &values),
+        &["--input-encoding", "fixed"],
+    );
+}
+
+/// Thresholds one float64 step apart around 1.0.
+#[test]
+fn tiny_feature_range() {
+    let step = f64::EPSILON;
+    let ts: Vec<f64> = (1..6).map(|k| 1.0 + k as f64 * step).collect();
+    let trees = ts
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| stump(0, 0, t, i as f64, -(i as f64) * 0.5))
+        .collect();
+    let mut m = model(Task::Regression, 1, 1, trees);
+    m.precision = Precision::F64;
+    let values: Vec<f64> = (0..8).map(|k| 1.0 + k as f64 * step).collect();
+    check("tiny_range_rank", &m, &rows(1, &values), &[]);
+    check(
+        "tiny_range_fixed",
+        &m,
+        &rows(1, &values),
+        &["--input-encoding", "fixed"],
+    );
+}
+
+/// Runs locus expecting a user error (exit 2); returns stderr.
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_locus"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run locus");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "locus {args:?}: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
+    assert!(!dir.join("out").exists(), "a refused compile left out/");
+    err
+}
+
+fn write_case(name: &str, m: &Model, rows: &[Vec<f64>]) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::write(dir.join("model.json"), serde_json::to_string(m).unwrap()).unwrap();
+    let mut csv = (0..m.n_features)
+        .map(|f| format!("f{f}"))
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\n";
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|v| format!("{v:?}")).collect();
+        csv += &(cells.join(",") + "\n");
+    }
+    std::fs::write(dir.join("data.csv"), csv).unwrap();
+    dir
+}
+
+/// A chain of `depth` splits on feature 0 with distinct thresholds.
+fn chain(depth: usize, offset: f64) -> Tree {
+    let mut nodes = Vec::new();
+    for i in 0..depth {
+        let at = nodes.len();
+        nodes.push(leaf(0.0));
+        nodes.push(leaf(i as f64 * 0.01));
+        nodes[at] = split(0, offset + i as f64, at + 1, at + 2);
+    }
+    nodes.push(leaf(-1.0));
+    Tree { group: 0, nodes }
+}
+
+const COMPILE: &[&str] = &["compile", "model.json", "--data", "data.csv", "-o", "out"];
+
+/// Limits: a path too deep, a pipeline too big for any device, a score too wide for
+/// 62-bit integers, and explicit widths out of range are refused at once, with the
+/// figure and the limit, and leave no output directory.
+#[test]
+fn limits_are_refused_early() {
+    let rows: Vec<Vec<f64>> = (0..40).map(|i| vec![i as f64 * 7.5]).collect();
+
+    let deep = model(Task::Regression, 1, 1, vec![chain(300, 0.5)]);
+    let err = refused(&write_case("limit_depth", &deep, &rows), COMPILE);
+    assert!(
+        err.contains("tree 0: 300 levels deep; the limit is 256"),
+        "{err}"
+    );
+
+    let chains = (0..40).map(|t| chain(250, t as f64 * 1e-3)).collect();
+    let wide = model(Task::Regression, 1, 1, chains);
+    let dir = write_case("limit_registers", &wide, &rows);
+    let mut args = COMPILE.to_vec();
+    args.extend(["--stage-budget", "1"]);
+    let err = refused(&dir, &args);
+    assert!(
+        err.contains("register bits; the limit is 1,000,000"),
+        "{err}"
+    );
+
+    let mut huge_base = model(Task::Regression, 1, 1, vec![stump(0, 0, 10.0, 1e-9, 2e-9)]);
+    huge_base.base_score = vec![1e300];
+    let err = refused(&write_case("limit_score", &huge_base, &rows), COMPILE);
+    assert!(err.contains("needs more than 62 bits"), "{err}");
+
+    let small = model(Task::Regression, 1, 1, vec![stump(0, 0, 10.0, 1.0, 2.0)]);
+    let dir = write_case("limit_widths", &small, &rows);
+    for (flag, v, msg) in [
+        ("--leaf-bits", "60", "60 is out of range; expected 2 to 32"),
+        ("--input-bits", "62", "62 is out of range; expected 1 to 24"),
+    ] {
+        let mut args = COMPILE.to_vec();
+        args.extend([flag, v]);
+        let err = refused(&dir, &args);
+        assert!(err.contains(msg), "{err}");
+    }
+}

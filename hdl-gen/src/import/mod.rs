@@ -33,7 +33,7 @@ pub const SUPPORTED_FORMATS: &str = "XGBoost JSON (Booster.save_model(\"model.js
 /// Reads a model file, choosing the importer from its content.
 pub fn load(path: &Path) -> Result<Model> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&name, e))?;
+    let bytes = crate::limits::read_capped(path, crate::limits::MAX_MODEL_BYTES, "a model file")?;
     load_bytes(&name, &bytes)
 }
 
@@ -41,7 +41,7 @@ pub fn load(path: &Path) -> Result<Model> {
 /// importer from its content.
 pub fn load_any(path: &Path) -> Result<AnyModel> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&name, e))?;
+    let bytes = crate::limits::read_capped(path, crate::limits::MAX_MODEL_BYTES, "a model file")?;
     load_any_bytes(&name, &bytes)
 }
 
