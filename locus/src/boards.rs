@@ -104,6 +104,10 @@ pub struct Family {
     pub cells: BTreeMap<String, Vec<String>>,
     /// nextpnr bel type giving each resource's capacity.
     pub bels: BTreeMap<String, String>,
+    /// Flip-flops per device (nextpnr's capacity): a core whose registers alone exceed
+    /// them is refused before synthesis.
+    #[serde(default)]
+    pub flip_flops: BTreeMap<String, u64>,
 }
 
 /// The resources `cells` must name.
@@ -763,6 +767,15 @@ mod tests {
         assert!(c.boards.contains_key("icebreaker"));
         assert!(c.devices.contains_key("ecp5-85k"));
         assert_eq!(c.families.len(), 2);
+        // Every target has a flip-flop figure, so oversized cores are refused early.
+        for b in c.boards.values() {
+            let f = &c.families[&b.family];
+            assert!(f.flip_flops.contains_key(&b.device), "{}", b.name);
+        }
+        for d in c.devices.values() {
+            let f = &c.families[&d.family];
+            assert!(f.flip_flops.contains_key(&d.device), "{}", d.device);
+        }
     }
 
     fn with_board(text: &str) -> Result<Catalog, UserError> {

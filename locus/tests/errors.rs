@@ -376,3 +376,31 @@ fn design_does_not_fit() {
     assert!(r.starts_with("exit Some(0)"), "{r}");
     insta::assert_snapshot!(locus(&d, &["synth", "out", "--device", "hx1k"]));
 }
+
+#[test]
+fn registers_exceed_the_device() {
+    let d = case(
+        "registers_exceed_the_device",
+        &[
+            ("examples/digits-xgb/model.json", "model.json"),
+            ("examples/digits-xgb/data.csv", "data.csv"),
+        ],
+    );
+    // One LUT level per stage: thousands of pipeline registers, more than the HX1K's 1,280.
+    let r = locus(
+        &d,
+        &[
+            "compile",
+            "model.json",
+            "--data",
+            "data.csv",
+            "-o",
+            "out",
+            "--stage-budget",
+            "1",
+        ],
+    );
+    assert!(r.starts_with("exit Some(0)"), "{r}");
+    insta::assert_snapshot!(locus(&d, &["synth", "out", "--device", "hx1k"]));
+    assert!(!d.join("out/build").exists(), "nothing was synthesised");
+}

@@ -318,6 +318,21 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
     let t = target(&catalog, o)?;
     let fam = catalog.family(t.family()).clone();
     let l = load_dir(dir)?;
+    if let Some(&ffs) = fam.flip_flops.get(t.device()) {
+        let need = l.report.design.register_bits;
+        if need > ffs {
+            return Err(UserError(format!(
+                "{}: the core alone has {need} register bits (report.json design.register_bits), \
+                 more than the {ffs} flip-flops of {} ({} {}); nothing was synthesised. Choose a \
+                 larger device (`locus boards`) or a smaller model.",
+                dir.display(),
+                t.name(),
+                t.family(),
+                t.device()
+            ))
+            .into());
+        }
+    }
 
     let requested_hz = match o.freq_mhz {
         Some(m) if !(m.is_finite() && m > 0.0) => {
