@@ -376,7 +376,9 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
             m.rows
         ),
         (_, _, Some(a), Some(b)) => println!(
-            "  rmse     float {a:.6}, fixed {b:.6}; agreement {:.2}% of {} rows",
+            "  rmse     float {}, fixed {}; agreement {:.2}% of {} rows",
+            significant(a),
+            significant(b),
             100.0 * m.agreement,
             m.rows
         ),
@@ -387,4 +389,14 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         ),
     }
     println!("  wrote    {}/ (rtl/locus_core.v, report.json, vectors.csv, quant.json, model.json, ir.txt)", out.display());
+}
+
+/// `x` with six significant digits, in scientific notation when far from 1.
+fn significant(x: f64) -> String {
+    if x == 0.0 || (1e-3..1e9).contains(&x.abs()) {
+        let decimals = (5 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.5e}")
+    }
 }
