@@ -331,6 +331,33 @@ fn rtl_edited_after_compile() {
     insta::assert_snapshot!(locus(&d, &["sim", "out"]));
 }
 
+/// Hand-edited `quant.json` and `model.json` are refused by name and place (they once
+/// made `predict` and `sim` panic with an index out of bounds).
+#[test]
+fn compiled_files_edited() {
+    let d = compiled("compiled_files_edited");
+    let q = d.join("out/quant.json");
+    let text = std::fs::read_to_string(&q).unwrap();
+    let edited = text.replacen("\"feature\": 2,", "\"feature\": 64,", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&q, &edited).unwrap();
+    insta::assert_snapshot!(locus(&d, &["predict", "out", "--data", "data.csv"]));
+    let edited = text.replacen("\"k\": 1,", "\"k\": 1000,", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&q, &edited).unwrap();
+    insta::assert_snapshot!("quant_code_out_of_range", locus(&d, &["sim", "out"]));
+    std::fs::write(&q, &text).unwrap();
+    let m = d.join("out/model.json");
+    let text = std::fs::read_to_string(&m).unwrap();
+    let edited = text.replacen("\"feature\": 2,", "\"feature\": 9,", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&m, edited).unwrap();
+    insta::assert_snapshot!(
+        "model_feature_out_of_range",
+        locus(&d, &["predict", "out", "--float", "--data", "data.csv"])
+    );
+}
+
 #[test]
 fn missing_tool_names_the_install_command() {
     let d = compiled("missing_tool_names_the_install_command");

@@ -17,6 +17,7 @@
 //! else compares. NaN is encoded as the code of 0.0, which is exactly what splits that
 //! read NaN as zero need. Models whose data has no missing values pay nothing.
 
+pub mod check;
 pub mod rbf;
 mod search;
 
