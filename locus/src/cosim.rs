@@ -34,6 +34,18 @@ struct SimReport {
 
 pub fn run(dir: &Path, data: Option<&Path>, vcd: Option<&Path>) -> Result<ExitCode> {
     let l = load_dir(dir)?;
+    // A VCD path that cannot be written is the user's to fix, found before the build.
+    if let Some(v) = vcd {
+        let parent = v.parent().filter(|p| !p.as_os_str().is_empty());
+        if parent.is_some_and(|p| !p.is_dir()) {
+            return Err(UserError(format!(
+                "--vcd {}: no directory {}; expected a path in an existing directory",
+                v.display(),
+                parent.map(|p| p.display().to_string()).unwrap_or_default()
+            ))
+            .into());
+        }
+    }
     let (vectors, source, floats) = match data {
         Some(p) => {
             let d = read_data(p, &l.model)?;

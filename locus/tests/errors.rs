@@ -359,6 +359,12 @@ fn compiled_files_edited() {
 }
 
 #[test]
+fn vcd_in_a_missing_directory() {
+    let d = compiled("vcd_in_a_missing_directory");
+    insta::assert_snapshot!(locus(&d, &["sim", "out", "--vcd", "nowhere/x.vcd"]));
+}
+
+#[test]
 fn missing_tool_names_the_install_command() {
     let d = compiled("missing_tool_names_the_install_command");
     insta::assert_snapshot!(locus_in(&d, &["sim", "out"], Some("/nonexistent")));
