@@ -257,11 +257,14 @@ pub fn leaf_format(model: &Model, bits: u32) -> QFmt {
 }
 
 /// Fills leaf codes and biases for a leaf format.
+/// A bias beyond `±2^61` cannot be held in the IR's 62-bit integers: it is clamped there
+/// (so sums never overflow) and `limits::check_scores` refuses the model by name.
 fn set_leaves(model: &Model, trees: &mut [QTree], leaf_fmt: &QFmt) -> Vec<i64> {
+    const LIMIT: i64 = 1 << 61;
     let mut bias: Vec<i64> = model
         .base_score
         .iter()
-        .map(|&b| leaf_fmt.round_value(b))
+        .map(|&b| leaf_fmt.round_value(b).clamp(-LIMIT, LIMIT))
         .collect();
     for (t, qt) in model.trees.iter().zip(trees.iter_mut()) {
         let q: Vec<Option<i64>> = t
@@ -273,7 +276,7 @@ fn set_leaves(model: &Model, trees: &mut [QTree], leaf_fmt: &QFmt) -> Vec<i64> {
             })
             .collect();
         let min = q.iter().flatten().copied().min().unwrap_or(0);
-        bias[t.group] += min;
+        bias[t.group] = bias[t.group].saturating_add(min).clamp(-LIMIT, LIMIT);
         for (node, q) in qt.nodes.iter_mut().zip(q) {
             if let (QNode::Leaf { code }, Some(q)) = (node, q) {
                 *code = q - min;
