@@ -78,22 +78,7 @@ fn model(task: Task, n_features: usize, n_classes: usize, trees: Vec<Tree>) -> M
 
 /// Writes the model and rows, compiles with the given extra options, cosimulates; zero mismatches.
 fn check(name: &str, m: &Model, rows: &[Vec<f64>], extra: &[&str]) {
-    let dir = scratch(name);
-    std::fs::write(dir.join("model.json"), serde_json::to_string(m).unwrap()).unwrap();
-    let mut csv = (0..m.n_features)
-        .map(|f| format!("f{f}"))
-        .collect::<Vec<_>>()
-        .join(",")
-        + "\n";
-    for r in rows {
-        csv += &r
-            .iter()
-            .map(|v| format!("{v:?}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        csv.push('\n');
-    }
-    std::fs::write(dir.join("data.csv"), csv).unwrap();
+    let dir = write_case(name, m, rows);
     let mut args = vec!["compile", "model.json", "--data", "data.csv", "-o", "out"];
     args.extend_from_slice(extra);
     locus(&dir, &args);

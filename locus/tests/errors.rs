@@ -393,47 +393,32 @@ fn impossible_freq() {
     ));
 }
 
-#[test]
-fn design_does_not_fit() {
+/// Compiles the digits model into `dir/out` with extra compile options.
+fn compiled_digits(name: &str, extra: &[&str]) -> PathBuf {
     let d = case(
-        "design_does_not_fit",
+        name,
         &[
             ("examples/digits-xgb/model.json", "model.json"),
             ("examples/digits-xgb/data.csv", "data.csv"),
         ],
     );
-    let r = locus(
-        &d,
-        &["compile", "model.json", "--data", "data.csv", "-o", "out"],
-    );
+    let mut args = vec!["compile", "model.json", "--data", "data.csv", "-o", "out"];
+    args.extend_from_slice(extra);
+    let r = locus(&d, &args);
     assert!(r.starts_with("exit Some(0)"), "{r}");
+    d
+}
+
+#[test]
+fn design_does_not_fit() {
+    let d = compiled_digits("design_does_not_fit", &[]);
     insta::assert_snapshot!(locus(&d, &["synth", "out", "--device", "hx1k"]));
 }
 
 #[test]
 fn registers_exceed_the_device() {
-    let d = case(
-        "registers_exceed_the_device",
-        &[
-            ("examples/digits-xgb/model.json", "model.json"),
-            ("examples/digits-xgb/data.csv", "data.csv"),
-        ],
-    );
     // One LUT level per stage: thousands of pipeline registers, more than the HX1K's 1,280.
-    let r = locus(
-        &d,
-        &[
-            "compile",
-            "model.json",
-            "--data",
-            "data.csv",
-            "-o",
-            "out",
-            "--stage-budget",
-            "1",
-        ],
-    );
-    assert!(r.starts_with("exit Some(0)"), "{r}");
+    let d = compiled_digits("registers_exceed_the_device", &["--stage-budget", "1"]);
     insta::assert_snapshot!(locus(&d, &["synth", "out", "--device", "hx1k"]));
     assert!(!d.join("out/build").exists(), "nothing was synthesised");
 }
