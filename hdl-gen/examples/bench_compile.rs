@@ -90,6 +90,7 @@ fn main() {
                 rank: false,
             },
             passes: PassOptions::default(),
+            explain: false,
         };
         let t = Instant::now();
         let c = compile(model, "random.json", &data, &opts).expect("compiles");

@@ -29,6 +29,8 @@ pub const TOP: &str = "locus_core";
 pub struct CompileOptions {
     pub search: SearchOptions,
     pub passes: PassOptions,
+    /// Also output the evidence of each decision (`explain`; tree ensembles).
+    pub explain: bool,
 }
 
 /// Lowers a quantised model and runs every pass, verifying the IR after each.
@@ -314,6 +316,10 @@ pub struct Report {
     /// RBF models: kernel table index bits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_bits: Option<u32>,
+    /// With `--explain`: what the evidence outputs add to the design (this design's
+    /// census minus the same design's without them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_cost: Option<Census>,
 }
 
 /// Everything a compile produces, in memory.
@@ -382,6 +388,13 @@ pub fn compile(
         &data.file,
         &opts.search,
     )?;
+    if opts.explain && matches!(model, AnyModel::Rbf(_)) {
+        return Err(Error::input(
+            "--explain",
+            "",
+            "evidence outputs exist for tree ensembles only so far; expected a tree model",
+        ));
+    }
     match model {
         AnyModel::Trees(m) => compile_trees(m, model_file, data, opts),
         AnyModel::Rbf(m) => compile_rbf(m, model_file, data, opts),
@@ -453,6 +466,7 @@ pub fn compile_rbf(
         n_units: Some(model.units.len()),
         architecture: Some("parallel".into()),
         index_bits: (model.kind != RbfKind::Prototype).then_some(qm.index_bits),
+        evidence_cost: None,
     };
     Ok(Compiled {
         model: AnyModel::Rbf(model),
@@ -556,8 +570,18 @@ pub fn compile_trees(
         &data.file,
     )?;
     crate::limits::check_scores(&qm, model_file)?;
+    let mut qm = qm;
+    let evidence_cost = if opts.explain {
+        // What the evidence outputs add, against the same design without them.
+        let without = build_ir(&qm, &opts.passes)?.census();
+        qm.evidence = true;
+        Some(without)
+    } else {
+        None
+    };
     let ir = build_ir(&qm, &opts.passes)?;
     crate::limits::check_design(&ir.census(), model_file)?;
+    let evidence_cost = evidence_cost.map(|w| ir.census().minus(&w));
     let rtl = rtl_text(&ir, &qm, &model.source);
     let vectors = vectors(&qm, &ir, data)?;
     let metrics = metrics(&model, &qm, data)?;
@@ -605,6 +629,7 @@ pub fn compile_trees(
         n_units: None,
         architecture: None,
         index_bits: None,
+        evidence_cost,
     };
     Ok(Compiled {
         model: AnyModel::Trees(model),

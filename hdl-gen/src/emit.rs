@@ -296,6 +296,7 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
         Op::Not(_) | Op::And(_) | Op::Or(_) => format!("g{id}"),
         Op::Mux { .. } => match n.origin {
             Origin::Tree { tree, node } => format!("t{tree}_n{node}"),
+            Origin::Evidence { tree, node } => format!("e{tree}_n{node}"),
             _ => format!("m{id}"),
         },
         Op::Add(..) | Op::Sub(..) | Op::Abs(..) => format!("s{id}"),
@@ -340,6 +341,9 @@ fn describe(ir: &Ir, n: &Node) -> String {
             }
         }
         (Op::Mux { .. }, Origin::Tree { tree, node }) => format!("tree {tree}, node {node}: split"),
+        (Op::Mux { .. }, Origin::Evidence { tree, node }) => {
+            format!("tree {tree}, node {node}: leaf reached (evidence)")
+        }
         (_, o) => format!("{o}"),
     }
 }

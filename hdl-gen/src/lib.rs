@@ -5,6 +5,7 @@ pub mod compile;
 pub mod data;
 pub mod emit;
 pub mod error;
+pub mod explain;
 pub mod fixed;
 pub mod import;
 pub mod ir;

@@ -152,9 +152,18 @@ pub fn lower(qm: &QuantModel) -> Ir {
     }
     // Trees.
     let mut group_terms: Vec<Vec<NodeId>> = vec![Vec::new(); qm.n_groups];
+    let mut evidence = Vec::new();
     for (ti, t) in qm.trees.iter().enumerate() {
-        let v = lower_tree(&mut b, qm, ti, &input_node);
+        let v = lower_tree(&mut b, qm, ti, &input_node, false, &|_, code| code);
         group_terms[t.group].push(v);
+        if qm.evidence {
+            // The leaf ordinal, as a mux tree sharing the value tree's selects.
+            let tree = &qm.trees[ti];
+            let o = lower_tree(&mut b, qm, ti, &input_node, true, &|node, _| {
+                crate::explain::leaf_ordinal(tree, node)
+            });
+            evidence.push((ti, o));
+        }
     }
     // Sums: constants (single-leaf trees, folded trees) go into the bias.
     let mut scores = Vec::new();
@@ -210,6 +219,9 @@ pub fn lower(qm: &QuantModel) -> Ir {
             }
         }
     }
+    for (ti, o) in evidence {
+        outs.push((format!("{}{ti}", crate::explain::EVIDENCE_PREFIX), o));
+    }
     // Registered outputs (stage 1). A constant output keeps its port type.
     let mut outputs = Vec::new();
     for (name, id) in outs {
@@ -231,28 +243,39 @@ pub fn lower(qm: &QuantModel) -> Ir {
 
 /// The class output is `clog2(n_classes)` bits whatever its range; scores keep theirs.
 fn output_type(name: &str, b: &Builder, id: NodeId, qm: &QuantModel) -> Ty {
+    let tree = name
+        .strip_prefix(crate::explain::EVIDENCE_PREFIX)
+        .and_then(|t| t.parse::<usize>().ok());
     if name == "out_class" {
         let max = qm.n_classes.max(2) as i64 - 1;
         Ty::for_range(0, max)
+    } else if let Some(t) = tree {
+        // A leaf ordinal is as wide as the tree's leaf count needs, whatever it reaches.
+        let leaves = crate::explain::leaf_nodes(&qm.trees[t]).len();
+        Ty::for_range(0, leaves.max(2) as i64 - 1)
     } else {
         let (lo, hi) = b.range(id);
         Ty::for_range(lo, hi)
     }
 }
 
-/// The leaf code a tree selects, as a mux tree on comparator bits (post-order, no recursion).
+/// The constant a tree selects at each leaf, as a mux tree on comparator bits
+/// (post-order, no recursion): `leaf(node, code)` gives the leaf's constant; the
+/// evidence tree's muxes have their own origin (and names).
 fn lower_tree(
     b: &mut Builder,
     qm: &QuantModel,
     ti: usize,
     inputs: &HashMap<(usize, InputKind), NodeId>,
+    evidence: bool,
+    leaf: &dyn Fn(usize, i64) -> i64,
 ) -> NodeId {
     let t = &qm.trees[ti];
     let mut value: Vec<Option<NodeId>> = vec![None; t.nodes.len()];
     let mut stack = vec![(0usize, false)];
     while let Some((i, expanded)) = stack.pop() {
         match t.nodes[i] {
-            QNode::Leaf { code } => value[i] = Some(b.konst(code)),
+            QNode::Leaf { code } => value[i] = Some(b.konst(leaf(i, code))),
             QNode::Split {
                 feature,
                 k,
@@ -292,9 +315,11 @@ fn lower_tree(
                     }
                     continue;
                 }
-                let origin = Origin::Tree {
-                    tree: ti as u32,
-                    node: i as u32,
+                let (tree, node) = (ti as u32, i as u32);
+                let origin = if evidence {
+                    Origin::Evidence { tree, node }
+                } else {
+                    Origin::Tree { tree, node }
                 };
                 value[i] = Some(match fixed {
                     Some(true) => value[left].expect("child lowered first"),

@@ -19,6 +19,9 @@ fn check_eval(qm: &QuantModel, ir: &Ir, rows: &[Vec<f64>]) -> Result<(), TestCas
             want.push(q.class as i64);
         }
         want.extend(&q.scores);
+        if qm.evidence {
+            want.extend(hdl_gen::explain::evidence(qm, &e));
+        }
         prop_assert_eq!(out, want, "row {:?}", row);
     }
     Ok(())
@@ -27,16 +30,18 @@ fn check_eval(qm: &QuantModel, ir: &Ir, rows: &[Vec<f64>]) -> Result<(), TestCas
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
-    /// Equality 2: the integer predictor equals eval() of the lowered IR, and of the IR
-    /// after each pass; verify() holds throughout.
+    /// Equality 2: the integer predictor (and, with evidence, `explain::evidence`)
+    /// equals eval() of the lowered IR, and of the IR after each pass; verify() holds
+    /// throughout.
     #[test]
-    fn integer_predictor_equals_eval(seed in any::<u64>(), input_bits in 2u32..14, leaf_bits in 2u32..18, missing in any::<bool>(), ranked in any::<bool>()) {
+    fn integer_predictor_equals_eval(seed in any::<u64>(), input_bits in 2u32..14, leaf_bits in 2u32..18, missing in any::<bool>(), ranked in any::<bool>(), evidence in any::<bool>()) {
         let (model, rows) = random_model(seed, false, missing);
-        let qm = if ranked {
+        let mut qm = if ranked {
             quant::quantize_ranked(&model, &missing_flags(&model, &rows), leaf_bits)
         } else {
             quant::quantize(&model, &rows, Widths { input_bits, leaf_bits }).unwrap()
         };
+        qm.evidence = evidence;
         let mut ir = lower(&qm);
         ir.verify().map_err(|e| TestCaseError::fail(format!("lowered: {e}")))?;
         check_eval(&qm, &ir, &rows)?;

@@ -155,6 +155,8 @@ pub enum Origin {
     Comparator { feature: u32, k: i64 },
     /// Tree node (a leaf's constant or a split's selection).
     Tree { tree: u32, node: u32 },
+    /// Tree node of the evidence mux tree (the leaf ordinal, `explain`).
+    Evidence { tree: u32, node: u32 },
     /// Partial sum of output group `group`.
     Sum { group: u32 },
     /// Class decision (argmax or binary threshold).
@@ -282,6 +284,25 @@ pub struct Census {
     pub luts: u32,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub lut_bits: u64,
+}
+
+impl Census {
+    /// Field-wise `self - other`, saturating at zero.
+    pub fn minus(&self, o: &Census) -> Census {
+        Census {
+            inputs: self.inputs.saturating_sub(o.inputs),
+            consts: self.consts.saturating_sub(o.consts),
+            comparators: self.comparators.saturating_sub(o.comparators),
+            gates: self.gates.saturating_sub(o.gates),
+            muxes: self.muxes.saturating_sub(o.muxes),
+            adders: self.adders.saturating_sub(o.adders),
+            registers: self.registers.saturating_sub(o.registers),
+            register_bits: self.register_bits.saturating_sub(o.register_bits),
+            multipliers: self.multipliers.saturating_sub(o.multipliers),
+            luts: self.luts.saturating_sub(o.luts),
+            lut_bits: self.lut_bits.saturating_sub(o.lut_bits),
+        }
+    }
 }
 
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {

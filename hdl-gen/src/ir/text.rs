@@ -15,6 +15,7 @@ impl fmt::Display for Origin {
             Origin::Feature(x) => write!(f, "feature {x}"),
             Origin::Comparator { feature, k } => write!(f, "feature {feature} < {k}"),
             Origin::Tree { tree, node } => write!(f, "tree {tree} node {node}"),
+            Origin::Evidence { tree, node } => write!(f, "evidence of tree {tree} node {node}"),
             Origin::Sum { group } => write!(f, "sum of group {group}"),
             Origin::Decide => write!(f, "decision"),
             Origin::Unit { unit } => write!(f, "unit {unit}"),

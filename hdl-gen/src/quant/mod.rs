@@ -116,6 +116,10 @@ pub struct QuantModel {
     pub bias: Vec<i64>,
     pub trees: Vec<QTree>,
     pub post: PostTransform,
+    /// The hardware also outputs its evidence: the leaf each tree reached
+    /// (`explain::evidence`, ports `ev_leaf_<t>`; `locus compile --explain`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub evidence: bool,
 }
 
 /// One row as the hardware sees it: a code per feature and the missing flags.
@@ -480,6 +484,7 @@ fn build(
         bias,
         trees,
         post: model.post,
+        evidence: false,
     }
 }
 
