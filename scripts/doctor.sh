@@ -30,4 +30,12 @@ if ! command -v icepack >/dev/null 2>&1; then
     missing=$((missing + 1))
 fi
 show iverilog iverilog -V
+show openFPGALoader openFPGALoader --Version
+# Debian's chromium wrapper script prints a shell warning on stderr first.
+if command -v chromium >/dev/null 2>&1; then
+    printf '%-14s %s\n' chromium "$(chromium --version 2>/dev/null | sed -n '/./{p;q}')"
+else
+    printf '%-14s MISSING (run `make setup`)\n' chromium
+    missing=$((missing + 1))
+fi
 [ "$missing" -eq 0 ] || echo "doctor: $missing tool(s) missing"

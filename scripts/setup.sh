@@ -12,8 +12,9 @@ if [ "$#" -gt 0 ]; then
 else
     # verilator + g++: the sim crate's cosimulation; yosys, nextpnr-ice40, icestorm
     # (the chipdb is only a Recommends, needed by icetime): the iCE40 flow;
-    # iverilog: the hand-written testbenches; openfpgaloader: locus flash.
-    packages=(verilator g++ yosys iverilog nextpnr-ice40 fpga-icestorm fpga-icestorm-chipdb openfpgaloader)
+    # iverilog: the hand-written testbenches; openfpgaloader: locus flash;
+    # chromium: the headless browser test of `locus report`'s HTML.
+    packages=(verilator g++ yosys iverilog nextpnr-ice40 fpga-icestorm fpga-icestorm-chipdb openfpgaloader chromium)
 fi
 
 missing=()

@@ -156,7 +156,7 @@ fn ports(l: &Loaded) -> Vec<sim::Port> {
 }
 
 /// Reads DIR/vectors.csv, checking that its expected outputs are still what eval() gives.
-fn read_vectors(l: &Loaded) -> Result<Vec<Vector>> {
+pub fn read_vectors(l: &Loaded) -> Result<Vec<Vector>> {
     let path = l.dir.join("vectors.csv");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;

@@ -2,11 +2,14 @@
 
 pub mod boards;
 pub mod cosim;
+pub mod explain;
 pub mod flash;
 pub mod flow;
 pub mod predict;
 pub mod protocol;
+pub mod report;
 pub mod run;
+pub mod svg;
 pub mod train;
 
 use anyhow::{Context, Result};

@@ -17,7 +17,7 @@ use locus::{boards, cosim, flash, flow, predict, UserError};
 #[command(
     name = "locus",
     version,
-    about = "Compile trained tree ensembles into bit-exact, cosimulated FPGA logic"
+    about = "Compile trained tree ensembles and RBF models into bit-exact, cosimulated FPGA logic"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -60,6 +60,10 @@ enum Command {
         /// (replaces the model's own); `label` cells may then be names.
         #[arg(long, value_delimiter = ',')]
         classes: Option<Vec<String>>,
+        /// Also output each decision's evidence: the leaf every tree reached (ports
+        /// `ev_leaf_<t>`), checked by `locus sim` and read by `locus explain`.
+        #[arg(long)]
+        explain: bool,
     },
     /// Train an RBF network or a nearest-prototype model from a CSV (k-means++ centres), writing the native JSON (docs/rbf-format.md).
     Train {
@@ -105,6 +109,25 @@ enum Command {
         /// Use the float model instead of the fixed-point reference.
         #[arg(long)]
         float: bool,
+    },
+    /// Explain each decision in words: the class and margin, and the conditions on the
+    /// trees' paths (from the hardware's evidence), in the input's units.
+    Explain {
+        /// A directory written by `locus compile`.
+        dir: PathBuf,
+        #[arg(long)]
+        data: PathBuf,
+        /// Only this data row (0 is the first row after the header).
+        #[arg(long)]
+        row: Option<usize>,
+        /// The same, as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write DIR/report.html: model, accuracy, accuracy against width, hardware figures, node catalogue, plots.
+    Report {
+        /// A directory written by `locus compile`.
+        dir: PathBuf,
     },
     /// List the boards and bare devices `locus synth` builds for.
     Boards,
@@ -154,6 +177,10 @@ enum Command {
         /// Requests in flight, 1 to 4 (the board's result FIFO depth).
         #[arg(long, default_value_t = 4)]
         window: usize,
+        /// Print each decision in words from the evidence the board returns (a
+        /// directory compiled with --explain).
+        #[arg(long)]
+        explain: bool,
     },
 }
 
@@ -200,6 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             stage_budget,
             input_encoding,
             classes,
+            explain,
         } => {
             if !(max_loss.is_finite() && max_loss >= 0.0) {
                 return Err(UserError(format!(
@@ -237,6 +265,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     },
                 },
                 passes: PassOptions { stage_budget },
+                explain,
             };
             let c = compile(m, &model.display().to_string(), &d, &opts)?;
             write_dir(&c, &out)?;
@@ -257,6 +286,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sim { dir, data, vcd } => cosim::run(&dir, data.as_deref(), vcd.as_deref()),
+        Command::Explain {
+            dir,
+            data,
+            row,
+            json,
+        } => {
+            locus::explain::run(&dir, &data, row, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { dir } => {
+            let path = locus::report::run(&dir)?;
+            println!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Predict { dir, data, float } => {
             predict::run(&dir, &data, float).map(|_| ExitCode::SUCCESS)
         }
@@ -291,6 +334,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             data,
             baud,
             window,
+            explain,
         } => locus::run::run(
             &dir,
             &data,
@@ -301,6 +345,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
                 baud,
                 window,
+                explain,
             },
         ),
     }
@@ -361,6 +406,14 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         "  design   {rbf}{} comparators, {} muxes, {} adders, {} register bits; latency {} cycles, II {}",
         d.comparators, d.muxes, d.adders, d.register_bits, r.latency_cycles, r.initiation_interval
     );
+    if let Some(e) = &r.evidence_cost {
+        println!(
+            "  evidence ev_leaf_0..{} (the leaf each tree reached): +{} muxes, +{} register bits",
+            r.n_trees.saturating_sub(1),
+            e.muxes,
+            e.register_bits
+        );
+    }
     let m = &r.metrics;
     match (
         m.float.accuracy,

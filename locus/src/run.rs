@@ -62,6 +62,8 @@ pub struct RunOptions {
     pub baud: u32,
     /// Requests in flight, 1 to 4 (the bridge's FIFO depth).
     pub window: usize,
+    /// Print each row's decision in words from the evidence the board sent back.
+    pub explain: bool,
 }
 
 /// A byte pipe to the board top, with link-time timeouts.
@@ -748,6 +750,17 @@ pub fn run(dir: &Path, data: &Path, opts: &RunOptions) -> Result<ExitCode> {
         return Err(UserError("--baud 0: expected a positive rate".into()).into());
     }
     let l = load_dir(dir)?;
+    if opts.explain {
+        let (_, q) = crate::explain::trees(&l)?;
+        if !q.evidence {
+            return Err(UserError(format!(
+                "{}: compiled without evidence outputs; expected a directory compiled with \
+                 `locus compile --explain`",
+                dir.display()
+            ))
+            .into());
+        }
+    }
     let d = read_data(data, &l.model)?;
     let vectors = compile::vectors(&l.quant, &l.ir, &d)?;
     let iface = &l.report.interface;
@@ -919,6 +932,17 @@ fn drive<T: Transport>(
     }
     if mismatches > SHOW {
         eprintln!("... {} more mismatches not shown", mismatches - SHOW);
+    }
+    if opts.explain {
+        // The words come from the outputs the board sent, evidence ports included.
+        let n_features = l.model.n_features();
+        for (v, a) in vectors.iter().zip(&answers) {
+            if let Answer::Outputs(o) = a {
+                let e = hdl_gen::explain::encoded_from_ports(&l.ir, n_features, &v.inputs);
+                let x = crate::explain::from_outputs(l, v.row, &e, o)?;
+                print!("{}", crate::explain::words(l, &x));
+            }
+        }
     }
     let (req, ans) = c.frame_bytes();
     let n = vectors.len();
