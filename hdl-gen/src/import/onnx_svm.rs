@@ -85,6 +85,8 @@ struct Attr {
 struct NodeP {
     op_type: String,
     attrs: Vec<(String, Attr)>,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
 }
 
 struct ModelP {
@@ -92,6 +94,8 @@ struct ModelP {
     nodes: Vec<NodeP>,
     /// Feature count from the graph input's last dimension, when fixed.
     input_width: Option<usize>,
+    graph_inputs: Vec<String>,
+    graph_outputs: Vec<String>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -149,6 +153,8 @@ fn parse_model(b: &[u8]) -> Option<ModelP> {
         producer: String::new(),
         nodes: Vec::new(),
         input_width: None,
+        graph_inputs: Vec::new(),
+        graph_outputs: Vec::new(),
     };
     let mut version = String::new();
     let mut graph = None;
@@ -169,9 +175,13 @@ fn parse_model(b: &[u8]) -> Option<ModelP> {
                 let mut n = NodeP {
                     op_type: String::new(),
                     attrs: Vec::new(),
+                    inputs: Vec::new(),
+                    outputs: Vec::new(),
                 };
                 for (g, w) in fields(x)? {
                     match (g, w) {
+                        (1, Val::Bytes(y)) => n.inputs.push(text(y)),
+                        (2, Val::Bytes(y)) => n.outputs.push(text(y)),
                         (4, Val::Bytes(y)) => n.op_type = text(y),
                         (5, Val::Bytes(y)) => n.attrs.push(parse_attr(y)?),
                         _ => {}
@@ -179,13 +189,73 @@ fn parse_model(b: &[u8]) -> Option<ModelP> {
                 }
                 m.nodes.push(n);
             }
-            (11, Val::Bytes(x)) if m.input_width.is_none() => {
-                m.input_width = input_width(x);
+            (11, Val::Bytes(x)) => {
+                if m.input_width.is_none() {
+                    m.input_width = input_width(x);
+                }
+                m.graph_inputs.push(value_name(x)?);
             }
+            (12, Val::Bytes(x)) => m.graph_outputs.push(value_name(x)?),
             _ => {}
         }
     }
     Some(m)
+}
+
+/// The name of a ValueInfo.
+fn value_name(vi: &[u8]) -> Option<String> {
+    Some(
+        fields(vi)?
+            .into_iter()
+            .find_map(|(f, v)| match (f, v) {
+                (1, Val::Bytes(x)) => Some(text(x)),
+                _ => None,
+            })
+            .unwrap_or_default(),
+    )
+}
+
+/// skl2onnx's one-vs-rest score transform behind an `SVC(decision_function_shape=
+/// "ovr")` (scikit-learn's default): nodes that read only the SVM's outputs, each
+/// other and constants, while the graph's first output (the label) is the SVM's label
+/// through casts. The transform changes the scores, never the label, so locus keeps
+/// the one-vs-one margins and scikit-learn's `predict`.
+fn score_only(m: &ModelP, nodes: &[&NodeP]) -> bool {
+    let Some(svm) = m.nodes.iter().find(|n| n.op_type.starts_with("SVM")) else {
+        return false;
+    };
+    let produced: Vec<&String> = m.nodes.iter().flat_map(|n| n.outputs.iter()).collect();
+    let mut post: Vec<&String> = svm.outputs.iter().collect();
+    for n in &m.nodes {
+        if std::ptr::eq(n, svm) {
+            continue;
+        }
+        let ok = n
+            .inputs
+            .iter()
+            .all(|i| post.contains(&i) || (!produced.contains(&i) && !m.graph_inputs.contains(i)));
+        if ok {
+            post.extend(n.outputs.iter());
+        } else if nodes.iter().any(|x| std::ptr::eq(*x, n)) {
+            return false;
+        }
+    }
+    // The label: the SVM's first output through Cast/Identity only.
+    let (Some(mut t), Some(label)) = (m.graph_outputs.first(), svm.outputs.first()) else {
+        return false;
+    };
+    while t != label {
+        match m.nodes.iter().find(|n| n.outputs.contains(t)) {
+            Some(n) if matches!(n.op_type.as_str(), "Cast" | "Identity") => {
+                match n.inputs.first() {
+                    Some(i) => t = i,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Last fixed dimension of a graph input (ValueInfo → TypeProto → tensor → shape).
@@ -236,18 +306,24 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RbfModel> {
             "malformed ONNX protobuf; expected a model saved by onnx.save / skl2onnx".into(),
         )
     })?;
-    for n in &m.nodes {
-        if !n.op_type.starts_with("SVM") && !HARMLESS.contains(&n.op_type.as_str()) {
-            return Err(err(
-                &format!("graph node {}", n.op_type),
-                format!(
-                    "operator {} is not supported beside an SVM; expected a graph of one \
+    let others: Vec<&NodeP> = m
+        .nodes
+        .iter()
+        .filter(|n| !n.op_type.starts_with("SVM") && !HARMLESS.contains(&n.op_type.as_str()))
+        .collect();
+    let ovr = !others.is_empty()
+        && m.nodes.iter().any(|n| n.op_type == "SVMClassifier")
+        && score_only(&m, &others);
+    if let Some(n) = others.first().filter(|_| !ovr) {
+        return Err(err(
+            &format!("graph node {}", n.op_type),
+            format!(
+                "operator {} is not supported beside an SVM; expected a graph of one \
                      SVMClassifier or SVMRegressor (export the SVM alone and apply scaling \
                      to the data before locus)",
-                    n.op_type
-                ),
-            ));
-        }
+                n.op_type
+            ),
+        ));
     }
     let svms: Vec<&NodeP> = m
         .nodes
