@@ -310,6 +310,10 @@ pub struct Report {
     /// RBF models: kernel table index bits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_bits: Option<u32>,
+    /// RBF models: `plain` kernel tables (one entry per bucket) or `interpolated`
+    /// (a line per bucket; see `fixed::kernel::interp_value`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_tables: Option<String>,
 }
 
 /// Everything a compile produces, in memory.
@@ -440,6 +444,8 @@ pub fn compile_rbf(
         n_units: Some(model.units.len()),
         architecture: Some("parallel".into()),
         index_bits: (model.kind != RbfKind::Prototype).then_some(qm.index_bits),
+        kernel_tables: (model.kind != RbfKind::Prototype)
+            .then(|| if qm.interp { "interpolated" } else { "plain" }.into()),
     };
     Ok(Compiled {
         model: AnyModel::Rbf(model),
@@ -590,6 +596,7 @@ pub fn compile_trees(
         n_units: None,
         architecture: None,
         index_bits: None,
+        kernel_tables: None,
     };
     Ok(Compiled {
         model: AnyModel::Trees(model),

@@ -25,6 +25,11 @@ fn example(name: &str) -> std::path::PathBuf {
     let r = json(&dir.join("report.json"));
     assert_eq!(r["architecture"], "parallel");
     assert_eq!(r["initiation_interval"], 1);
+    assert!(
+        r["kernel_tables"] == "plain" || r["kernel_tables"] == "interpolated",
+        "{name}: {}",
+        r["kernel_tables"]
+    );
     let m = &r["metrics"];
     if let (Some(f), Some(x)) = (
         m["float"]["accuracy"].as_f64(),
@@ -67,4 +72,5 @@ fn diabetes_svr_parallel() {
     let dir = example("diabetes-svr");
     let r = json(&dir.join("report.json"));
     assert_eq!(r["search"]["budget_met"], true, "{}", r["search"]["loss"]);
+    assert_eq!(r["kernel_tables"], "interpolated");
 }

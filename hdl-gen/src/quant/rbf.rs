@@ -455,8 +455,45 @@ fn search(
         interp,
     };
     loop {
-        let (l, q) = try_w(w, &mut trials);
+        let (mut l, mut q) = try_w(w, &mut trials);
         let at_widest = w == widest;
+        if l <= opts.max_loss {
+            // Area: each dimension was sized with the others at their widest, which
+            // can oversize one (a wide table reaches far, so its buckets are coarse
+            // and need more index bits). Step down one bit at a time, taking the
+            // cheapest narrower choice that still meets the budget, until none does.
+            let mut cost = area_estimate(&q);
+            loop {
+                let mut best: Option<(u64, RbfWidths, f64, RbfQuant)> = None;
+                let steps = [
+                    (in_range[0] < w.input_bits).then(|| RbfWidths {
+                        input_bits: w.input_bits - 1,
+                        ..w
+                    }),
+                    (ix_range[0] < w.index_bits).then(|| RbfWidths {
+                        index_bits: w.index_bits - 1,
+                        ..w
+                    }),
+                    (tb_range[0] < w.table_bits).then(|| RbfWidths {
+                        table_bits: w.table_bits - 1,
+                        ..w
+                    }),
+                ];
+                for cand in steps.into_iter().flatten() {
+                    let (cl, cq) = try_w(cand, &mut trials);
+                    let cc = area_estimate(&cq);
+                    if cl <= opts.max_loss && cc < best.as_ref().map_or(cost, |b| b.0) {
+                        best = Some((cc, cand, cl, cq));
+                    }
+                }
+                match best {
+                    Some((cc, cw, cl, cq)) => {
+                        (cost, w, l, q) = (cc, cw, cl, cq);
+                    }
+                    None => break,
+                }
+            }
+        }
         if l <= opts.max_loss || at_widest {
             return RbfChoice {
                 model: q,
