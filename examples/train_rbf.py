@@ -4,7 +4,7 @@
 Run from anywhere:  python3 examples/train_rbf.py
 Writes examples/<name>/model.onnx, data.csv and expected.csv for iris-svc, wine-svc,
 breast-cancer-svc (SVC, kernel="rbf", one-vs-one) and diabetes-svr (SVR, kernel="rbf"),
-and the importer fixture hdl-gen/tests/fixtures/onnx-svc-ovr-wine (default one-vs-rest).
+and the importer fixture hdl-gen/tests/fixtures/svc-ovr-wine (default one-vs-rest).
 Features are standardised (StandardScaler over all rows) before training, and data.csv
 holds the standardised values: the model file holds only the SVM.
 
@@ -85,4 +85,4 @@ if __name__ == "__main__":
     classifier("wine-svc", "wine")
     classifier("breast-cancer-svc", "breast_cancer")
     regressor("diabetes-svr", "diabetes")
-    ovr_fixture("onnx-svc-ovr-wine", "wine")
+    ovr_fixture("svc-ovr-wine", "wine")

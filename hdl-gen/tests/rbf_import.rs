@@ -96,14 +96,14 @@ fn diabetes_svr() {
 /// one-vs-one margins and predicts exactly as scikit-learn.
 #[test]
 fn svc_ovr_graph_imports() {
-    check("onnx-svc-ovr-wine");
+    check("svc-ovr-wine");
 }
 
 /// The one-vs-rest tail is accepted only when it reads nothing but the SVM's outputs:
 /// an operator on the path to the label is refused.
 #[test]
 fn svc_ovr_tail_on_the_label_is_refused() {
-    let bytes = std::fs::read(folder("onnx-svc-ovr-wine").join("model.onnx")).unwrap();
+    let bytes = std::fs::read(folder("svc-ovr-wine").join("model.onnx")).unwrap();
     // Rename the graph's label output so the Cast producing it no longer does.
     let at = bytes
         .windows(12)
