@@ -99,6 +99,14 @@ fn svc_ovr_graph_imports() {
     check("svc-ovr-wine");
 }
 
+/// A StandardScaler + SVC pipeline: the ONNX `Scaler` becomes the model's input
+/// scaler; predictions on the raw features equal scikit-learn's.
+#[test]
+fn svc_with_scaler_imports() {
+    check("svc-scaler-wine");
+    assert!(load("svc-scaler-wine").scaler.is_some());
+}
+
 /// The one-vs-rest tail is accepted only when it reads nothing but the SVM's outputs:
 /// an operator on the path to the label is refused.
 #[test]

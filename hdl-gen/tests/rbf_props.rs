@@ -53,6 +53,7 @@ fn model(metrics: &[bool]) -> impl Strategy<Value = RbfModel> {
                         },
                         units: Vec::new(),
                         bias: Vec::new(),
+                        scaler: None,
                     };
                     let outs = m.n_outputs();
                     m.bias = bias[..outs].to_vec();
@@ -174,6 +175,7 @@ fn all_zero_weights_lower() {
             weights: vec![0.0, 0.0],
         }],
         bias: vec![0.0, -0.825],
+        scaler: None,
     };
     run(m.clone(), vec![vec![0.0, 0.0, 0.0]], 3, 2, 3, false).unwrap();
     run(m, vec![vec![0.0, 0.0, 0.0]], 3, 2, 3, true).unwrap();

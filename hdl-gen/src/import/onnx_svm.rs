@@ -15,7 +15,7 @@
 //! the bytes as untrusted.
 
 use crate::error::{Error, Result};
-use crate::model::rbf::{Metric, RbfKind, RbfModel, Unit, FORMAT, VERSION};
+use crate::model::rbf::{InputScaler, Metric, RbfKind, RbfModel, Unit, FORMAT, VERSION};
 use crate::model::Task;
 
 /// One protobuf field value.
@@ -258,6 +258,25 @@ fn score_only(m: &ModelP, nodes: &[&NodeP]) -> bool {
     true
 }
 
+/// A `Scaler` between the graph input (through casts) and the SVM, as skl2onnx
+/// exports `make_pipeline(StandardScaler(), SVC())`.
+fn front_scaler(m: &ModelP) -> Option<&NodeP> {
+    let svm = m.nodes.iter().find(|n| n.op_type.starts_with("SVM"))?;
+    let sc = m
+        .nodes
+        .iter()
+        .find(|n| n.op_type == "Scaler" && n.outputs.first() == svm.inputs.first())?;
+    let mut t = sc.inputs.first()?;
+    while !m.graph_inputs.contains(t) {
+        let n = m.nodes.iter().find(|n| n.outputs.contains(t))?;
+        if !matches!(n.op_type.as_str(), "Cast" | "Identity") {
+            return None;
+        }
+        t = n.inputs.first()?;
+    }
+    Some(sc)
+}
+
 /// Last fixed dimension of a graph input (ValueInfo → TypeProto → tensor → shape).
 fn input_width(vi: &[u8]) -> Option<usize> {
     let ty = fields(vi)?.into_iter().find_map(|(f, v)| match (f, v) {
@@ -306,10 +325,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RbfModel> {
             "malformed ONNX protobuf; expected a model saved by onnx.save / skl2onnx".into(),
         )
     })?;
+    let front = front_scaler(&m);
     let others: Vec<&NodeP> = m
         .nodes
         .iter()
         .filter(|n| !n.op_type.starts_with("SVM") && !HARMLESS.contains(&n.op_type.as_str()))
+        .filter(|n| !front.is_some_and(|f| std::ptr::eq(*n, f)))
         .collect();
     let ovr = !others.is_empty()
         && m.nodes.iter().any(|n| n.op_type == "SVMClassifier")
@@ -500,6 +521,32 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RbfModel> {
             }
         })
         .collect();
+    let scaler = match front_scaler(&m) {
+        None => None,
+        Some(sc) => {
+            let at = "Scaler";
+            let list = |k: &str| -> Result<Vec<f64>> {
+                let v: Vec<f64> = sc
+                    .attrs
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, a)| a.floats.iter().map(|&x| f64::from(x)).collect())
+                    .unwrap_or_default();
+                match v.len() {
+                    1 => Ok(vec![v[0]; n_features]),
+                    n if n == n_features => Ok(v),
+                    n => Err(err(
+                        at,
+                        format!("attribute {k} has {n} values; expected 1 or {n_features}"),
+                    )),
+                }
+            };
+            Some(InputScaler {
+                offset: list("offset")?,
+                scale: list("scale")?,
+            })
+        }
+    };
     let model = RbfModel {
         format: FORMAT.into(),
         version: VERSION,
@@ -525,6 +572,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RbfModel> {
         metric: Metric::SquaredEuclidean,
         units,
         bias: rho,
+        scaler,
     };
     model.check().map_err(|e| err(place, e))?;
     Ok(model)

@@ -14,7 +14,7 @@ use crate::fixed::kernel::{
     interp_value, kernel_len, kernel_shift, kernel_shift_interp, kernel_table, kernel_table_interp,
 };
 use crate::fixed::{lut_index, QFmt};
-use crate::model::rbf::{first_max, Metric, RbfKind, RbfModel};
+use crate::model::rbf::{first_max, InputScaler, Metric, RbfKind, RbfModel};
 use crate::model::Task;
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +61,9 @@ pub struct RbfQuant {
     pub d_max: i64,
     pub bias: Vec<i64>,
     pub units: Vec<QUnit>,
+    /// The model's input scaler: rows are scaled before they are encoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaler: Option<InputScaler>,
 }
 
 /// An integer prediction.
@@ -88,6 +91,15 @@ fn is_false(b: &bool) -> bool {
 /// Quantises `m` with the given widths; `rows` give the input range (with the centres).
 pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    let scaled: Vec<Vec<f64>> = match &m.scaler {
+        Some(s) => rows.iter().map(|r| s.apply(r)).collect(),
+        None => Vec::new(),
+    };
+    let rows = if m.scaler.is_some() {
+        &scaled[..]
+    } else {
+        rows
+    };
     for v in rows
         .iter()
         .flat_map(|r| r.iter())
@@ -183,6 +195,7 @@ pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
         d_max,
         bias: m.bias.iter().map(|&b| table_fmt.round_value(b)).collect(),
         units,
+        scaler: m.scaler.clone(),
     }
 }
 
@@ -197,6 +210,14 @@ impl RbfQuant {
     /// A row of real values as input codes.
     pub fn encode_row(&self, row: &[f64]) -> Encoded {
         let n = self.feature_names.len();
+        let scaled;
+        let row = match &self.scaler {
+            Some(s) => {
+                scaled = s.apply(row);
+                &scaled[..]
+            }
+            None => row,
+        };
         Encoded {
             codes: (0..n)
                 .map(|f| input_fmt_round(&self.input_fmt, row.get(f).copied().unwrap_or(0.0)))
