@@ -3,7 +3,9 @@
 
 Run from anywhere:  python3 examples/train_rbf.py
 Writes examples/<name>/model.onnx, data.csv and expected.csv for iris-svc, wine-svc,
-breast-cancer-svc (SVC, kernel="rbf", one-vs-one) and diabetes-svr (SVR, kernel="rbf").
+breast-cancer-svc (SVC, kernel="rbf", one-vs-one) and diabetes-svr (SVR, kernel="rbf"),
+and the importer fixtures hdl-gen/tests/fixtures/svc-ovr-wine (default one-vs-rest) and
+svc-scaler-wine (a StandardScaler + SVC pipeline on the raw features).
 Features are standardised (StandardScaler over all rows) before training, and data.csv
 holds the standardised values: the model file holds only the SVM.
 
@@ -63,8 +65,45 @@ def regressor(name, dataset):
     write_expected(folder, p, p)
 
 
+def ovr_fixture(name, dataset):
+    """An SVC with scikit-learn's default decision_function_shape="ovr": skl2onnx
+    appends its one-vs-rest score transform to the graph. Written to
+    hdl-gen/tests/fixtures/<name>/; expected.csv holds the one-vs-one margins (the
+    same fitted model) and predict()."""
+    X, y = load(dataset)
+    m = SVC(kernel="rbf", C=1.0, gamma="scale").fit(X.to_numpy(), y)
+    folder = os.path.join(ROOT, "hdl-gen", "tests", "fixtures", name)
+    os.makedirs(folder, exist_ok=True)
+    save(folder, m, X)
+    write_data(folder, X, y, True)
+    m.decision_function_shape = "ovo"
+    dec = m.decision_function(X.to_numpy())
+    write_expected(folder, dec, dec, m.predict(X.to_numpy()))
+
+
+def scaler_fixture(name, dataset):
+    """make_pipeline(StandardScaler(), SVC(decision_function_shape="ovo")) on the raw
+    features: skl2onnx puts an ONNX Scaler in front of the SVM. Written to
+    hdl-gen/tests/fixtures/<name>/ (data.csv holds the raw, unscaled values)."""
+    from sklearn.pipeline import make_pipeline
+
+    d = getattr(datasets, f"load_{dataset}")()
+    X = frame(d.data, d.feature_names)
+    y = d.target
+    m = make_pipeline(StandardScaler(), SVC(kernel="rbf", C=1.0, gamma="scale", decision_function_shape="ovo"))
+    m.fit(X.to_numpy(), y)
+    folder = os.path.join(ROOT, "hdl-gen", "tests", "fixtures", name)
+    os.makedirs(folder, exist_ok=True)
+    save(folder, m, X)
+    write_data(folder, X, y, True)
+    dec = m.decision_function(X.to_numpy())
+    write_expected(folder, dec, dec, m.predict(X.to_numpy()))
+
+
 if __name__ == "__main__":
     classifier("iris-svc", "iris")
     classifier("wine-svc", "wine")
     classifier("breast-cancer-svc", "breast_cancer")
     regressor("diabetes-svr", "diabetes")
+    ovr_fixture("svc-ovr-wine", "wine")
+    scaler_fixture("svc-scaler-wine", "wine")

@@ -320,6 +320,10 @@ pub struct Report {
     /// census minus the same design's without them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence_cost: Option<Census>,
+    /// RBF models: `plain` kernel tables (one entry per bucket) or `interpolated`
+    /// (a line per bucket; see `fixed::kernel::interp_value`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_tables: Option<String>,
 }
 
 /// Everything a compile produces, in memory.
@@ -467,6 +471,8 @@ pub fn compile_rbf(
         architecture: Some("parallel".into()),
         index_bits: (model.kind != RbfKind::Prototype).then_some(qm.index_bits),
         evidence_cost: None,
+        kernel_tables: (model.kind != RbfKind::Prototype)
+            .then(|| if qm.interp { "interpolated" } else { "plain" }.into()),
     };
     Ok(Compiled {
         model: AnyModel::Rbf(model),
@@ -630,6 +636,7 @@ pub fn compile_trees(
         architecture: None,
         index_bits: None,
         evidence_cost,
+        kernel_tables: None,
     };
     Ok(Compiled {
         model: AnyModel::Trees(model),

@@ -211,6 +211,17 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
                 });
                 lut_read(ir, *input, *shift, table, &rom)
             }
+            // Bits `k + w − 1 .. k` of the operand (invariant 9: a slice; the range
+            // analysis sized the result to hold `a >> k`).
+            Op::Shr(a, k) => slice(ir, *a, *k, n.ty.width),
+            // The low bits, or the whole operand when it is already below `2^k`.
+            Op::Low(a, _) => {
+                if n.ty.width < ir.node(*a).ty.width {
+                    slice(ir, *a, 0, n.ty.width)
+                } else {
+                    operand(ir, *a, n.ty)
+                }
+            }
             Op::Const(_) | Op::Reg(_) => unreachable!("handled above"),
         };
         items.push(Item::Assign {
@@ -300,6 +311,7 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
             _ => format!("m{id}"),
         },
         Op::Add(..) | Op::Sub(..) | Op::Abs(..) => format!("s{id}"),
+        Op::Shr(..) | Op::Low(..) => format!("b{id}"),
         Op::Mul(..) => format!("p{id}"),
         Op::Lut { .. } => match n.origin {
             Origin::Unit { unit } => format!("u{unit}_k{id}"),
@@ -395,6 +407,8 @@ fn partly_read(ir: &Ir) -> Vec<bool> {
     for n in &ir.nodes {
         match &n.op {
             Op::Lut { input, shift, .. } if *shift > 0 => shifted[*input as usize] = true,
+            // Bit slices: some bits of the operand stay unread.
+            Op::Shr(a, _) | Op::Low(a, _) => shifted[*a as usize] = true,
             op => {
                 for a in op.operands() {
                     whole[a as usize] = true;
@@ -403,6 +417,18 @@ fn partly_read(ir: &Ir) -> Vec<bool> {
         }
     }
     shifted.iter().zip(&whole).map(|(&s, &w)| s && !w).collect()
+}
+
+/// Bits `lsb + width − 1 .. lsb` of node `a`.
+fn slice(ir: &Ir, a: NodeId, lsb: u32, width: u32) -> Expr {
+    let name = name_of(ir, a);
+    if ir.node(a).ty.width == 1 {
+        Expr::Ident(name)
+    } else if width == 1 {
+        Expr::Bit(name, lsb)
+    } else {
+        Expr::Slice(name, lsb + width - 1, lsb)
+    }
 }
 
 /// Reads ROM `rom` at `min(input >> shift, len - 1)` (as [`crate::fixed::lut_index`]),

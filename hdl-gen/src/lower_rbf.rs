@@ -58,6 +58,63 @@ fn binop(b: &mut Builder, op: Op, origin: Origin) -> NodeId {
     b.add(op, ty, 0, origin)
 }
 
+/// `table[min(d >> shift, len − 1)]`: a ROM, or a constant when every entry is equal.
+fn rom(b: &mut Builder, d: NodeId, shift: u32, table: &[i64], origin: Origin) -> NodeId {
+    if table.iter().all(|&v| v == table[0]) {
+        return b.konst(table[0]);
+    }
+    let lo = *table.iter().min().unwrap_or(&0);
+    let hi = *table.iter().max().unwrap_or(&0);
+    b.add(
+        Op::Lut {
+            input: d,
+            shift,
+            table: table.to_vec(),
+        },
+        Ty::for_range(lo, hi),
+        0,
+        origin,
+    )
+}
+
+/// `node + ⌊slope[i]·(d mod 2^shift) / 2^shift⌋`, as
+/// [`crate::fixed::kernel::interp_value`] (`shift ≥ 1`).
+fn interpolate(
+    b: &mut Builder,
+    d: NodeId,
+    shift: u32,
+    node: NodeId,
+    slope: &[i64],
+    origin: Origin,
+) -> NodeId {
+    let s = rom(b, d, shift, slope, origin.clone());
+    if b.constant(s) == Some(0) {
+        return node;
+    }
+    let low = Op::Low(d, shift);
+    let (lo, hi) = crate::ir::op_range(&low, Ty::BIT, |id| b.range(id));
+    let r = b.add(low, Ty::for_range(lo, hi), 0, origin.clone());
+    let mul = Op::Mul(s, r);
+    let (plo, phi) = crate::ir::op_range(&mul, Ty::BIT, |id| b.range(id));
+    let (lo, hi) = (plo >> shift, phi >> shift);
+    if lo == hi {
+        let k = b.konst(lo);
+        return binop(b, Op::Add(node, k), origin);
+    }
+    let qty = Ty::for_range(lo, hi);
+    // The product at least `shift` bits wider than the quotient, so `Shr` is a slice
+    // (invariant 9); never narrower than an operand.
+    let mut pty = Ty::for_range(plo, phi);
+    pty.width = pty
+        .width
+        .max(qty.width + shift)
+        .max(b.nodes[s as usize].ty.width)
+        .max(b.nodes[r as usize].ty.width);
+    let p = b.add(mul, pty, 0, origin.clone());
+    let q = b.add(Op::Shr(p, shift), qty, 0, origin.clone());
+    binop(b, Op::Add(node, q), origin)
+}
+
 /// Lowers a quantised RBF model (combinational, outputs registered).
 pub fn lower_rbf(q: &RbfQuant) -> Ir {
     let mut b = Builder::new();
@@ -106,24 +163,24 @@ pub fn lower_rbf(q: &RbfQuant) -> Ir {
         let mut terms: Vec<Vec<NodeId>> = vec![Vec::new(); q.n_outputs];
         for (ui, u) in q.units.iter().enumerate() {
             let origin = Origin::Unit { unit: ui as u32 };
-            for (o, table) in &u.tables {
+            for (k, (o, table)) in u.tables.iter().enumerate() {
                 let d = dist[ui];
-                let k = match b.constant(d) {
-                    Some(c) => b.konst(table[crate::fixed::lut_index(c, u.shift, table.len())]),
-                    None if table.iter().all(|&v| v == table[0]) => b.konst(table[0]),
-                    None => {
-                        let lo = *table.iter().min().unwrap_or(&0);
-                        let hi = *table.iter().max().unwrap_or(&0);
-                        b.add(
-                            Op::Lut {
-                                input: d,
-                                shift: u.shift,
-                                table: table.clone(),
-                            },
-                            Ty::for_range(lo, hi),
-                            0,
-                            origin.clone(),
-                        )
+                let slope = u.slopes.get(k);
+                let k = match (b.constant(d), slope) {
+                    (Some(c), Some(s)) => {
+                        b.konst(crate::fixed::kernel::interp_value(table, s, c, u.shift))
+                    }
+                    (Some(c), None) => {
+                        b.konst(table[crate::fixed::lut_index(c, u.shift, table.len())])
+                    }
+                    (None, _) => {
+                        let node = rom(&mut b, d, u.shift, table, origin.clone());
+                        match slope {
+                            Some(s) if u.shift > 0 => {
+                                interpolate(&mut b, d, u.shift, node, s, origin.clone())
+                            }
+                            _ => node,
+                        }
                     }
                 };
                 terms[*o].push(k);

@@ -134,6 +134,7 @@ pub fn train_bytes(file: &str, bytes: &[u8], opts: &TrainOptions) -> Result<RbfM
         metric: opts.metric,
         units: Vec::new(),
         bias: Vec::new(),
+        scaler: None,
     };
     // Clusters: (centre, class, spread).
     let mut clusters: Vec<(Vec<f64>, usize, f64)> = Vec::new();

@@ -9,8 +9,18 @@ fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
+/// An example's folder, or an importer fixture's.
+fn folder(name: &str) -> std::path::PathBuf {
+    let ex = root().join("examples").join(name);
+    if ex.exists() {
+        ex
+    } else {
+        root().join("hdl-gen/tests/fixtures").join(name)
+    }
+}
+
 fn load(name: &str) -> RbfModel {
-    match load_any(&root().join("examples").join(name).join("model.onnx")).unwrap() {
+    match load_any(&folder(name).join("model.onnx")).unwrap() {
         AnyModel::Rbf(m) => m,
         AnyModel::Trees(_) => panic!("{name}: imported as trees"),
     }
@@ -28,7 +38,7 @@ fn csv(path: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
 
 fn check(name: &str) {
     let m = load(name);
-    let dir = root().join("examples").join(name);
+    let dir = folder(name);
     let (_, data) = csv(&dir.join("data.csv"));
     let (head, exp) = csv(&dir.join("expected.csv"));
     let margins: Vec<usize> = (0..head.len())
@@ -79,6 +89,40 @@ fn breast_cancer_svc() {
 #[test]
 fn diabetes_svr() {
     check("diabetes-svr");
+}
+
+/// scikit-learn's default `decision_function_shape="ovr"`: skl2onnx appends a
+/// one-vs-rest score transform; the label is unchanged, so the model imports with its
+/// one-vs-one margins and predicts exactly as scikit-learn.
+#[test]
+fn svc_ovr_graph_imports() {
+    check("svc-ovr-wine");
+}
+
+/// A StandardScaler + SVC pipeline: the ONNX `Scaler` becomes the model's input
+/// scaler; predictions on the raw features equal scikit-learn's.
+#[test]
+fn svc_with_scaler_imports() {
+    check("svc-scaler-wine");
+    assert!(load("svc-scaler-wine").scaler.is_some());
+}
+
+/// The one-vs-rest tail is accepted only when it reads nothing but the SVM's outputs:
+/// an operator on the path to the label is refused.
+#[test]
+fn svc_ovr_tail_on_the_label_is_refused() {
+    let bytes = std::fs::read(folder("svc-ovr-wine").join("model.onnx")).unwrap();
+    // Rename the graph's label output so the Cast producing it no longer does.
+    let at = bytes
+        .windows(12)
+        .rposition(|w| w == b"output_label")
+        .unwrap();
+    let mut b = bytes.clone();
+    b[at..at + 12].copy_from_slice(b"output_lab3l");
+    let e = hdl_gen::import::load_any_bytes("m.onnx", &b)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is not supported beside an SVM"), "{e}");
 }
 
 #[test]

@@ -53,6 +53,7 @@ fn model(metrics: &[bool]) -> impl Strategy<Value = RbfModel> {
                         },
                         units: Vec::new(),
                         bias: Vec::new(),
+                        scaler: None,
                     };
                     let outs = m.n_outputs();
                     m.bias = bias[..outs].to_vec();
@@ -93,6 +94,7 @@ fn run(
     input_bits: u32,
     index_bits: u32,
     table_bits: u32,
+    interp: bool,
 ) -> Result<(), TestCaseError> {
     prop_assert!(m.check().is_ok(), "{:?}", m.check());
     let rows: Vec<Vec<f64>> = rows
@@ -106,10 +108,11 @@ fn run(
             input_bits,
             index_bits,
             table_bits,
+            interp,
         },
     );
     let mut ir = lower_rbf(&q);
-    prop_assert!(ir.verify().is_ok(), "{:?}", ir.verify());
+    prop_assert!(ir.verify().is_ok(), "{:?}\n{}", ir.verify(), ir.to_text());
     check(&q, &ir, &rows)?;
     let opts = PassOptions::default();
     for p in PIPELINE {
@@ -132,8 +135,9 @@ proptest! {
         input_bits in 3u32..10,
         index_bits in 2u32..8,
         table_bits in 3u32..12,
+        interp in any::<bool>(),
     ) {
-        run(m, rows, input_bits, index_bits, table_bits)?;
+        run(m, rows, input_bits, index_bits, table_bits, interp)?;
     }
 
     /// The same with the Manhattan metric.
@@ -144,8 +148,9 @@ proptest! {
         input_bits in 3u32..10,
         index_bits in 2u32..8,
         table_bits in 3u32..12,
+        interp in any::<bool>(),
     ) {
-        run(m, rows, input_bits, index_bits, table_bits)?;
+        run(m, rows, input_bits, index_bits, table_bits, interp)?;
     }
 }
 
@@ -170,6 +175,8 @@ fn all_zero_weights_lower() {
             weights: vec![0.0, 0.0],
         }],
         bias: vec![0.0, -0.825],
+        scaler: None,
     };
-    run(m, vec![vec![0.0, 0.0, 0.0]], 3, 2, 3).unwrap();
+    run(m.clone(), vec![vec![0.0, 0.0, 0.0]], 3, 2, 3, false).unwrap();
+    run(m, vec![vec![0.0, 0.0, 0.0]], 3, 2, 3, true).unwrap();
 }

@@ -359,8 +359,12 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
     };
     let size = match r.n_units {
         Some(u) => format!(
-            "{u} units, {} architecture",
-            r.architecture.as_deref().unwrap_or("parallel")
+            "{u} units, {} architecture{}",
+            r.architecture.as_deref().unwrap_or("parallel"),
+            match r.kernel_tables.as_deref() {
+                Some("interpolated") => ", interpolated kernel tables",
+                _ => "",
+            }
         ),
         None => format!("{} trees", r.n_trees),
     };

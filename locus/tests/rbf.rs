@@ -5,8 +5,11 @@ mod common;
 use common::*;
 
 /// Compiles, lints and cosimulates one example SVM; fixed accuracy within 2 points of float.
-fn example(name: &str) {
-    let ex = root().join("examples").join(name);
+fn example(name: &str) -> std::path::PathBuf {
+    let ex = match root().join("examples").join(name) {
+        e if e.exists() => e,
+        _ => root().join("hdl-gen/tests/fixtures").join(name),
+    };
     let dir = scratch(name);
     let d = dir.to_str().unwrap();
     ok(&locus(&[
@@ -25,6 +28,11 @@ fn example(name: &str) {
     let r = json(&dir.join("report.json"));
     assert_eq!(r["architecture"], "parallel");
     assert_eq!(r["initiation_interval"], 1);
+    assert!(
+        r["kernel_tables"] == "plain" || r["kernel_tables"] == "interpolated",
+        "{name}: {}",
+        r["kernel_tables"]
+    );
     let m = &r["metrics"];
     if let (Some(f), Some(x)) = (
         m["float"]["accuracy"].as_f64(),
@@ -42,6 +50,7 @@ fn example(name: &str) {
     ok(&out);
     let n = String::from_utf8_lossy(&out.stdout).lines().count();
     assert_eq!(n as u64, m["rows"].as_u64().unwrap());
+    dir
 }
 
 #[test]
@@ -54,7 +63,25 @@ fn wine_svc_parallel() {
     example("wine-svc");
 }
 
+/// A StandardScaler + SVC pipeline on raw features: the host scales, the RTL is exact.
+#[test]
+fn svc_with_scaler_parallel() {
+    let dir = example("svc-scaler-wine");
+    let m = json(&dir.join("model.json"));
+    assert!(m["scaler"]["scale"].is_array(), "{m}");
+}
+
+#[test]
+fn breast_cancer_svc_parallel() {
+    example("breast-cancer-svc");
+}
+
+/// The SVR's 412 support vectors need interpolated kernel tables to meet the default
+/// `--max-loss` (plain tables lose ~9% RMSE at the widest formats).
 #[test]
 fn diabetes_svr_parallel() {
-    example("diabetes-svr");
+    let dir = example("diabetes-svr");
+    let r = json(&dir.join("report.json"));
+    assert_eq!(r["search"]["budget_met"], true, "{}", r["search"]["loss"]);
+    assert_eq!(r["kernel_tables"], "interpolated");
 }

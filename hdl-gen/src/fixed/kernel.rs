@@ -65,3 +65,86 @@ pub fn kernel_table(
         })
         .collect()
 }
+
+/// Interpolated tables, for kernels too steep for a plain table at any affordable
+/// size: one line per bucket, `t[i] + s[i]·r/2^shift` for the code `r` within it.
+/// The slope `s[i]` is the chord of `f = w·exp(−γ·d)` over the bucket (in output
+/// codes); the intercept `t[i]` is the chord's start moved by the mean of the
+/// chord's largest and smallest deviation from `f` (so the error is centred, not
+/// one-signed: the kernel is convex and a chord lies on one side), plus half a code
+/// for the floor in [`interp_value`]. So the errors of many units do not add up
+/// coherently. The last entry is the clamped far value `f` at its node, slope 0.
+/// The error of a line is quadratic in the bucket width (`≤ (γ·step)²/16` of `|w|`),
+/// where a plain table's is linear (`≤ γ·step/2`).
+pub fn kernel_table_interp(
+    w: f64,
+    gamma: f64,
+    dist_lsb: f64,
+    shift: u32,
+    len: usize,
+    out: &QFmt,
+) -> (Vec<i64>, Vec<i64>) {
+    let step = super::pow2(shift as i32);
+    let f = |x: f64| w * (-gamma * x * dist_lsb).exp();
+    let mut t = Vec::with_capacity(len);
+    let mut s = Vec::with_capacity(len);
+    for i in 0..len {
+        let a = i as f64 * step;
+        if i + 1 == len {
+            t.push(out.round_value(f(a)));
+            s.push(0);
+            continue;
+        }
+        let (fa, fb) = (f(a), f(a + step));
+        let (mut lo, mut hi) = (0.0f64, 0.0f64);
+        for j in 1..32 {
+            let u = f64::from(j) / 32.0;
+            let dev = fa + (fb - fa) * u - f(a + step * u);
+            lo = lo.min(dev);
+            hi = hi.max(dev);
+        }
+        let slope = ((fb - fa) * out.scale()).round();
+        let start = (fa - (lo + hi) / 2.0) * out.scale() + 0.5;
+        t.push(start.round() as i64);
+        s.push(slope as i64);
+    }
+    (t, s)
+}
+
+/// The smallest shift for interpolated tables: as [`kernel_shift`], but the last
+/// *node* (not the last bucket's end) must lie beyond the cut-off, so the clamped
+/// far value rounds to 0.
+pub fn kernel_shift_interp(
+    gamma: f64,
+    max_abs_w: f64,
+    out: &QFmt,
+    dist_lsb: f64,
+    index_bits: u32,
+    d_max_code: i64,
+) -> u32 {
+    let s = kernel_shift(gamma, max_abs_w, out, dist_lsb, index_bits, d_max_code);
+    let dbits = 64 - (d_max_code.max(0) as u64).leading_zeros();
+    let reach = 2.0 * max_abs_w * out.scale();
+    if gamma <= 0.0 || reach <= 1.0 || s >= dbits {
+        return s;
+    }
+    let d_cut = reach.ln() / gamma;
+    let last = ((1u64 << index_bits) - 1) as f64;
+    if last * super::pow2(s as i32) * dist_lsb < d_cut {
+        s + 1
+    } else {
+        s
+    }
+}
+
+/// The interpolated kernel at distance code `d ≥ 0`: `t[i] + ⌊s[i]·r / 2^shift⌋`
+/// with `i = min(d >> shift, len − 1)` and `r = d mod 2^shift` — what the IR computes
+/// with `Lut`, `Low`, `Mul`, `Shr` and `Add`.
+pub fn interp_value(t: &[i64], s: &[i64], d: i64, shift: u32) -> i64 {
+    let i = super::lut_index(d, shift, t.len());
+    if shift == 0 {
+        return t[i];
+    }
+    let r = d.max(0) & ((1i64 << shift.min(62)) - 1);
+    t[i] + ((s[i] * r) >> shift.min(63))
+}

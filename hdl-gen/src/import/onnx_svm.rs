@@ -15,7 +15,7 @@
 //! the bytes as untrusted.
 
 use crate::error::{Error, Result};
-use crate::model::rbf::{Metric, RbfKind, RbfModel, Unit, FORMAT, VERSION};
+use crate::model::rbf::{InputScaler, Metric, RbfKind, RbfModel, Unit, FORMAT, VERSION};
 use crate::model::Task;
 
 /// One protobuf field value.
@@ -85,6 +85,8 @@ struct Attr {
 struct NodeP {
     op_type: String,
     attrs: Vec<(String, Attr)>,
+    inputs: Vec<String>,
+    outputs: Vec<String>,
 }
 
 struct ModelP {
@@ -92,6 +94,8 @@ struct ModelP {
     nodes: Vec<NodeP>,
     /// Feature count from the graph input's last dimension, when fixed.
     input_width: Option<usize>,
+    graph_inputs: Vec<String>,
+    graph_outputs: Vec<String>,
 }
 
 fn text(b: &[u8]) -> String {
@@ -149,6 +153,8 @@ fn parse_model(b: &[u8]) -> Option<ModelP> {
         producer: String::new(),
         nodes: Vec::new(),
         input_width: None,
+        graph_inputs: Vec::new(),
+        graph_outputs: Vec::new(),
     };
     let mut version = String::new();
     let mut graph = None;
@@ -169,9 +175,13 @@ fn parse_model(b: &[u8]) -> Option<ModelP> {
                 let mut n = NodeP {
                     op_type: String::new(),
                     attrs: Vec::new(),
+                    inputs: Vec::new(),
+                    outputs: Vec::new(),
                 };
                 for (g, w) in fields(x)? {
                     match (g, w) {
+                        (1, Val::Bytes(y)) => n.inputs.push(text(y)),
+                        (2, Val::Bytes(y)) => n.outputs.push(text(y)),
                         (4, Val::Bytes(y)) => n.op_type = text(y),
                         (5, Val::Bytes(y)) => n.attrs.push(parse_attr(y)?),
                         _ => {}
@@ -179,13 +189,92 @@ fn parse_model(b: &[u8]) -> Option<ModelP> {
                 }
                 m.nodes.push(n);
             }
-            (11, Val::Bytes(x)) if m.input_width.is_none() => {
-                m.input_width = input_width(x);
+            (11, Val::Bytes(x)) => {
+                if m.input_width.is_none() {
+                    m.input_width = input_width(x);
+                }
+                m.graph_inputs.push(value_name(x)?);
             }
+            (12, Val::Bytes(x)) => m.graph_outputs.push(value_name(x)?),
             _ => {}
         }
     }
     Some(m)
+}
+
+/// The name of a ValueInfo.
+fn value_name(vi: &[u8]) -> Option<String> {
+    Some(
+        fields(vi)?
+            .into_iter()
+            .find_map(|(f, v)| match (f, v) {
+                (1, Val::Bytes(x)) => Some(text(x)),
+                _ => None,
+            })
+            .unwrap_or_default(),
+    )
+}
+
+/// skl2onnx's one-vs-rest score transform behind an `SVC(decision_function_shape=
+/// "ovr")` (scikit-learn's default): nodes that read only the SVM's outputs, each
+/// other and constants, while the graph's first output (the label) is the SVM's label
+/// through casts. The transform changes the scores, never the label, so locus keeps
+/// the one-vs-one margins and scikit-learn's `predict`.
+fn score_only(m: &ModelP, nodes: &[&NodeP]) -> bool {
+    let Some(svm) = m.nodes.iter().find(|n| n.op_type.starts_with("SVM")) else {
+        return false;
+    };
+    let produced: Vec<&String> = m.nodes.iter().flat_map(|n| n.outputs.iter()).collect();
+    let mut post: Vec<&String> = svm.outputs.iter().collect();
+    for n in &m.nodes {
+        if std::ptr::eq(n, svm) {
+            continue;
+        }
+        let ok = n
+            .inputs
+            .iter()
+            .all(|i| post.contains(&i) || (!produced.contains(&i) && !m.graph_inputs.contains(i)));
+        if ok {
+            post.extend(n.outputs.iter());
+        } else if nodes.iter().any(|x| std::ptr::eq(*x, n)) {
+            return false;
+        }
+    }
+    // The label: the SVM's first output through Cast/Identity only.
+    let (Some(mut t), Some(label)) = (m.graph_outputs.first(), svm.outputs.first()) else {
+        return false;
+    };
+    while t != label {
+        match m.nodes.iter().find(|n| n.outputs.contains(t)) {
+            Some(n) if matches!(n.op_type.as_str(), "Cast" | "Identity") => {
+                match n.inputs.first() {
+                    Some(i) => t = i,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// A `Scaler` between the graph input (through casts) and the SVM, as skl2onnx
+/// exports `make_pipeline(StandardScaler(), SVC())`.
+fn front_scaler(m: &ModelP) -> Option<&NodeP> {
+    let svm = m.nodes.iter().find(|n| n.op_type.starts_with("SVM"))?;
+    let sc = m
+        .nodes
+        .iter()
+        .find(|n| n.op_type == "Scaler" && n.outputs.first() == svm.inputs.first())?;
+    let mut t = sc.inputs.first()?;
+    while !m.graph_inputs.contains(t) {
+        let n = m.nodes.iter().find(|n| n.outputs.contains(t))?;
+        if !matches!(n.op_type.as_str(), "Cast" | "Identity") {
+            return None;
+        }
+        t = n.inputs.first()?;
+    }
+    Some(sc)
 }
 
 /// Last fixed dimension of a graph input (ValueInfo → TypeProto → tensor → shape).
@@ -236,18 +325,26 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RbfModel> {
             "malformed ONNX protobuf; expected a model saved by onnx.save / skl2onnx".into(),
         )
     })?;
-    for n in &m.nodes {
-        if !n.op_type.starts_with("SVM") && !HARMLESS.contains(&n.op_type.as_str()) {
-            return Err(err(
-                &format!("graph node {}", n.op_type),
-                format!(
-                    "operator {} is not supported beside an SVM; expected a graph of one \
+    let front = front_scaler(&m);
+    let others: Vec<&NodeP> = m
+        .nodes
+        .iter()
+        .filter(|n| !n.op_type.starts_with("SVM") && !HARMLESS.contains(&n.op_type.as_str()))
+        .filter(|n| !front.is_some_and(|f| std::ptr::eq(*n, f)))
+        .collect();
+    let ovr = !others.is_empty()
+        && m.nodes.iter().any(|n| n.op_type == "SVMClassifier")
+        && score_only(&m, &others);
+    if let Some(n) = others.first().filter(|_| !ovr) {
+        return Err(err(
+            &format!("graph node {}", n.op_type),
+            format!(
+                "operator {} is not supported beside an SVM; expected a graph of one \
                      SVMClassifier or SVMRegressor (export the SVM alone and apply scaling \
                      to the data before locus)",
-                    n.op_type
-                ),
-            ));
-        }
+                n.op_type
+            ),
+        ));
     }
     let svms: Vec<&NodeP> = m
         .nodes
@@ -424,6 +521,32 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RbfModel> {
             }
         })
         .collect();
+    let scaler = match front_scaler(&m) {
+        None => None,
+        Some(sc) => {
+            let at = "Scaler";
+            let list = |k: &str| -> Result<Vec<f64>> {
+                let v: Vec<f64> = sc
+                    .attrs
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, a)| a.floats.iter().map(|&x| f64::from(x)).collect())
+                    .unwrap_or_default();
+                match v.len() {
+                    1 => Ok(vec![v[0]; n_features]),
+                    n if n == n_features => Ok(v),
+                    n => Err(err(
+                        at,
+                        format!("attribute {k} has {n} values; expected 1 or {n_features}"),
+                    )),
+                }
+            };
+            Some(InputScaler {
+                offset: list("offset")?,
+                scale: list("scale")?,
+            })
+        }
+    };
     let model = RbfModel {
         format: FORMAT.into(),
         version: VERSION,
@@ -449,6 +572,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RbfModel> {
         metric: Metric::SquaredEuclidean,
         units,
         bias: rho,
+        scaler,
     };
     model.check().map_err(|e| err(place, e))?;
     Ok(model)

@@ -39,6 +39,8 @@ impl Ir {
                     shift,
                     table,
                 } => table[lut_index(val(*input), *shift, table.len())],
+                Op::Shr(a, k) => val(*a) >> (*k).min(63),
+                Op::Low(a, k) => val(*a) & ((1i64 << (*k).min(62)) - 1),
                 Op::Reg(a) => val(*a),
             };
             v[i] = wrap(x, n.ty.width, n.ty.signed);
@@ -121,6 +123,20 @@ pub fn op_range(op: &Op, ty: crate::ir::Ty, get: impl Fn(u32) -> (i64, i64)) -> 
             table.iter().copied().min().unwrap_or(0),
             table.iter().copied().max().unwrap_or(0),
         ),
+        Op::Shr(a, k) => {
+            let a = get(*a);
+            let k = (*k).min(63);
+            (a.0 >> k, a.1 >> k)
+        }
+        Op::Low(a, k) => {
+            let a = get(*a);
+            let m = (1i64 << (*k).min(62)) - 1;
+            if a.0 >= 0 && a.1 <= m {
+                a
+            } else {
+                (0, m.min(a.1.max(0)))
+            }
+        }
         Op::Reg(a) => get(*a),
     }
 }

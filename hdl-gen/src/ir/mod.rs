@@ -15,6 +15,8 @@
 //! 7. Each input port is read by exactly one `Input` node.
 //! 8. A `Lut` reads an unsigned operand and has at least one entry; every entry fits
 //!    its type (covered by 4: its range is the entries' range).
+//! 9. `Low(a, k)` reads an unsigned operand and has `k ≥ 1`; `Shr(a, k)` has `k ≥ 1`
+//!    and is narrower than its operand by at least `k` bits (it is a bit slice).
 //!
 //! `eval()` computes every node for one input vector (registers pass values through:
 //! timing is the latency, checked by cosimulation). Values are `i64` holding the
@@ -98,6 +100,10 @@ pub enum Op {
         shift: u32,
         table: Vec<i64>,
     },
+    /// `a >> k`, rounding toward −∞ (an arithmetic shift: the top bits of `a`).
+    Shr(NodeId, u32),
+    /// `a mod 2^k` of an unsigned `a` (its low `k` bits).
+    Low(NodeId, u32),
     /// Pipeline register: its operand one clock later.
     Reg(NodeId),
 }
@@ -108,7 +114,12 @@ impl Op {
         match self {
             Op::Input(_) | Op::Const(_) => vec![],
             Op::Cmp(_, a, b) | Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
-            Op::Not(a) | Op::Reg(a) | Op::Abs(a) | Op::Lut { input: a, .. } => vec![*a],
+            Op::Not(a)
+            | Op::Reg(a)
+            | Op::Abs(a)
+            | Op::Shr(a, _)
+            | Op::Low(a, _)
+            | Op::Lut { input: a, .. } => vec![*a],
             Op::And(v) | Op::Or(v) => v.clone(),
             Op::Mux { sel, t, f } => vec![*sel, *t, *f],
         }
@@ -141,6 +152,8 @@ impl Op {
                 shift: *shift,
                 table: table.clone(),
             },
+            Op::Shr(a, k) => Op::Shr(m(*a), *k),
+            Op::Low(a, k) => Op::Low(m(*a), *k),
             Op::Reg(a) => Op::Reg(m(*a)),
         }
     }
@@ -251,6 +264,7 @@ impl Ir {
                 Op::Not(_) | Op::And(_) | Op::Or(_) => c.gates += 1,
                 Op::Mux { .. } => c.muxes += 1,
                 Op::Add(..) | Op::Sub(..) | Op::Abs(..) => c.adders += 1,
+                Op::Shr(..) | Op::Low(..) => {}
                 Op::Mul(..) => c.multipliers += 1,
                 Op::Lut { table, .. } => {
                     c.luts += 1;

@@ -68,6 +68,8 @@ impl Ir {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
+                Op::Shr(a, k) => format!("shr %{a}, {k}"),
+                Op::Low(a, k) => format!("low %{a}, {k}"),
                 Op::Reg(a) => format!("reg %{a}"),
             };
             let stage = if matches!(n.op, Op::Const(_)) {

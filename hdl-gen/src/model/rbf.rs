@@ -83,6 +83,35 @@ pub struct RbfModel {
     /// One bias per output.
     #[serde(default)]
     pub bias: Vec<f64>,
+    /// An affine map of the inputs before the distances (e.g. a StandardScaler in a
+    /// scikit-learn pipeline, exported as an ONNX `Scaler`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaler: Option<InputScaler>,
+}
+
+/// `x ↦ (x − offset)·scale` per feature, NaN read as 0.0 first (as the distances
+/// read it without a scaler). Applied by the host before encoding: the hardware sees
+/// the scaled values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InputScaler {
+    pub offset: Vec<f64>,
+    pub scale: Vec<f64>,
+}
+
+impl InputScaler {
+    /// The scaled row (features beyond `offset.len()` pass unchanged).
+    pub fn apply(&self, row: &[f64]) -> Vec<f64> {
+        row.iter()
+            .enumerate()
+            .map(|(f, &x)| {
+                let x = if x.is_nan() { 0.0 } else { x };
+                match (self.offset.get(f), self.scale.get(f)) {
+                    (Some(o), Some(s)) => (x - o) * s,
+                    _ => x,
+                }
+            })
+            .collect()
+    }
 }
 
 /// A float prediction for one row.
@@ -160,6 +189,14 @@ impl RbfModel {
 
     /// Full float prediction for one row.
     pub fn predict_row(&self, row: &[f64]) -> RbfPrediction {
+        let scaled;
+        let row = match &self.scaler {
+            Some(s) => {
+                scaled = s.apply(row);
+                &scaled[..]
+            }
+            None => row,
+        };
         let outputs = if self.kind == RbfKind::Prototype {
             self.units.iter().map(|u| self.distance(u, row)).collect()
         } else {
@@ -190,6 +227,19 @@ impl RbfModel {
     pub fn check(&self) -> Result<(), String> {
         if self.units.is_empty() {
             return Err("no units; expected at least one centre".into());
+        }
+        if let Some(s) = &self.scaler {
+            if s.offset.len() != self.n_features || s.scale.len() != self.n_features {
+                return Err(format!(
+                    "scaler has {} offsets and {} scales; expected {} of each (one per feature)",
+                    s.offset.len(),
+                    s.scale.len(),
+                    self.n_features
+                ));
+            }
+            if s.offset.iter().chain(&s.scale).any(|v| !v.is_finite()) {
+                return Err("scaler holds a non-finite value; expected finite numbers".into());
+            }
         }
         if self.task == Task::Classification && self.n_classes < 2 {
             return Err(format!(

@@ -23,7 +23,7 @@ pub const PASS: Pass = Pass {
 pub fn delay(ir: &Ir, n: &Node) -> f64 {
     let width_of = |id: &NodeId| f64::from(ir.nodes[*id as usize].ty.width);
     match &n.op {
-        Op::Input(_) | Op::Const(_) | Op::Reg(_) => 0.0,
+        Op::Input(_) | Op::Const(_) | Op::Reg(_) | Op::Shr(..) | Op::Low(..) => 0.0,
         Op::Cmp(CmpOp::Lt | CmpOp::Gt, a, b) => 1.0 + 0.1 * width_of(a).max(width_of(b)),
         Op::Add(..) | Op::Sub(..) | Op::Abs(..) => 1.0 + 0.1 * f64::from(n.ty.width),
         Op::Mul(..) => 2.0 + 0.2 * f64::from(n.ty.width),

@@ -10,9 +10,11 @@
 use super::search::{rmse, Loss, SearchOptions, Trial};
 use super::Encoded;
 use crate::error::{Error, Result};
-use crate::fixed::kernel::{kernel_len, kernel_shift, kernel_table};
+use crate::fixed::kernel::{
+    interp_value, kernel_len, kernel_shift, kernel_shift_interp, kernel_table, kernel_table_interp,
+};
 use crate::fixed::{lut_index, QFmt};
-use crate::model::rbf::{first_max, Metric, RbfKind, RbfModel};
+use crate::model::rbf::{first_max, InputScaler, Metric, RbfKind, RbfModel};
 use crate::model::Task;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,10 @@ pub struct QUnit {
     pub shift: u32,
     /// `(output, table)` for each output with a nonzero weight.
     pub tables: Vec<(usize, Vec<i64>)>,
+    /// Interpolated models: the slope table of each entry of `tables`
+    /// ([`crate::fixed::kernel::interp_value`]); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slopes: Vec<Vec<i64>>,
 }
 
 /// A quantised RBF model.
@@ -48,10 +54,16 @@ pub struct RbfQuant {
     pub index_bits: u32,
     pub table_bits: u32,
     pub table_fmt: QFmt,
+    /// Tables are read with linear interpolation between nodes (see [`QUnit::slopes`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub interp: bool,
     /// Largest distance code.
     pub d_max: i64,
     pub bias: Vec<i64>,
     pub units: Vec<QUnit>,
+    /// The model's input scaler: rows are scaled before they are encoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaler: Option<InputScaler>,
 }
 
 /// An integer prediction.
@@ -68,11 +80,26 @@ pub struct RbfWidths {
     pub input_bits: u32,
     pub index_bits: u32,
     pub table_bits: u32,
+    /// Linear interpolation between table nodes.
+    pub interp: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Quantises `m` with the given widths; `rows` give the input range (with the centres).
 pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    let scaled: Vec<Vec<f64>> = match &m.scaler {
+        Some(s) => rows.iter().map(|r| s.apply(r)).collect(),
+        None => Vec::new(),
+    };
+    let rows = if m.scaler.is_some() {
+        &scaled[..]
+    } else {
+        rows
+    };
     for v in rows
         .iter()
         .flat_map(|r| r.iter())
@@ -114,25 +141,35 @@ pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
                 .map(|&c| input_fmt_round(&input_fmt, c))
                 .collect();
             let uw = u.weights.iter().fold(0.0f64, |a, w| a.max(w.abs()));
-            let shift = kernel_shift(u.gamma, uw, &table_fmt, dist_lsb, w.index_bits, d_max);
+            let shift = if w.interp {
+                kernel_shift_interp(u.gamma, uw, &table_fmt, dist_lsb, w.index_bits, d_max)
+            } else {
+                kernel_shift(u.gamma, uw, &table_fmt, dist_lsb, w.index_bits, d_max)
+            };
             let len = kernel_len(shift, w.index_bits, d_max);
-            let tables = u
-                .weights
-                .iter()
-                .enumerate()
-                .filter(|(_, &wt)| wt != 0.0)
-                .map(|(o, &wt)| {
-                    (
+            let mut tables = Vec::new();
+            let mut slopes = Vec::new();
+            for (o, &wt) in u.weights.iter().enumerate() {
+                if wt == 0.0 {
+                    continue;
+                }
+                if w.interp {
+                    let (t, s) = kernel_table_interp(wt, u.gamma, dist_lsb, shift, len, &table_fmt);
+                    tables.push((o, t));
+                    slopes.push(s);
+                } else {
+                    tables.push((
                         o,
                         kernel_table(wt, u.gamma, dist_lsb, shift, len, &table_fmt),
-                    )
-                })
-                .collect();
+                    ));
+                }
+            }
             QUnit {
                 centre,
                 class: u.class,
                 shift,
                 tables,
+                slopes,
             }
         })
         .collect();
@@ -154,9 +191,11 @@ pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
         index_bits: w.index_bits,
         table_bits: w.table_bits,
         table_fmt,
+        interp: w.interp,
         d_max,
         bias: m.bias.iter().map(|&b| table_fmt.round_value(b)).collect(),
         units,
+        scaler: m.scaler.clone(),
     }
 }
 
@@ -171,6 +210,14 @@ impl RbfQuant {
     /// A row of real values as input codes.
     pub fn encode_row(&self, row: &[f64]) -> Encoded {
         let n = self.feature_names.len();
+        let scaled;
+        let row = match &self.scaler {
+            Some(s) => {
+                scaled = s.apply(row);
+                &scaled[..]
+            }
+            None => row,
+        };
         Encoded {
             codes: (0..n)
                 .map(|f| input_fmt_round(&self.input_fmt, row.get(f).copied().unwrap_or(0.0)))
@@ -207,8 +254,11 @@ impl RbfQuant {
         }
         let mut scores = self.bias.clone();
         for (u, &du) in self.units.iter().zip(&d) {
-            for (o, t) in &u.tables {
-                scores[*o] += t[lut_index(du, u.shift, t.len())];
+            for (k, (o, t)) in u.tables.iter().enumerate() {
+                scores[*o] += match u.slopes.get(k) {
+                    Some(s) => interp_value(t, s, du, u.shift),
+                    None => t[lut_index(du, u.shift, t.len())],
+                };
             }
         }
         let class = self.decide(&scores);
@@ -292,15 +342,24 @@ fn loss_of(
 pub fn area_estimate(q: &RbfQuant) -> u64 {
     let f = q.feature_names.len() as u64;
     let wi = u64::from(q.input_bits) + 1;
-    let per_unit = f * (wi * wi + 2 * wi)
-        + q.units.first().map_or(0, |u| u.tables.len() as u64)
-            * ((1u64 << q.index_bits) * u64::from(q.table_bits) / 4 + u64::from(q.table_bits));
+    let tb = u64::from(q.table_bits);
+    // Interpolation doubles the table bits and adds a table × remainder multiply.
+    let per_table = if q.interp {
+        2 * (1u64 << q.index_bits) * tb / 4 + tb * (tb + 8) + 2 * tb
+    } else {
+        (1u64 << q.index_bits) * tb / 4 + tb
+    };
+    let per_unit =
+        f * (wi * wi + 2 * wi) + q.units.first().map_or(0, |u| u.tables.len() as u64) * per_table;
     per_unit * q.units.len() as u64
 }
 
 /// Chooses input, index and table widths: each as small as the budget allows with the
 /// others at their widest, then the combination, widened until it meets the budget.
-/// `--input-bits` fixes the input width and `--leaf-bits` the table width.
+/// `--input-bits` fixes the input width and `--leaf-bits` the table width. Plain
+/// tables first; when they miss the budget even at the widest formats (steep kernels,
+/// e.g. SVR with many support vectors), the same search with interpolated tables,
+/// kept if it meets the budget or loses less.
 pub fn choose(
     m: &RbfModel,
     rows: &[Vec<f64>],
@@ -322,6 +381,32 @@ pub fn choose(
             (p.class, p.outputs.first().copied().unwrap_or(0.0))
         })
         .collect();
+    let plain = search(m, rows, labels, opts, &float, false);
+    if plain.budget_met || m.kind == RbfKind::Prototype {
+        return Ok(plain);
+    }
+    let mut interp = search(m, rows, labels, opts, &float, true);
+    if interp.budget_met || interp.loss < plain.loss {
+        let mut trials = plain.trials;
+        trials.append(&mut interp.trials);
+        interp.trials = trials;
+        Ok(interp)
+    } else {
+        let mut plain = plain;
+        plain.trials.append(&mut interp.trials);
+        Ok(plain)
+    }
+}
+
+/// The width search with plain or interpolated tables.
+fn search(
+    m: &RbfModel,
+    rows: &[Vec<f64>],
+    labels: Option<&[f64]>,
+    opts: &SearchOptions,
+    float: &[(usize, f64)],
+    interp: bool,
+) -> RbfChoice {
     let proto = m.kind == RbfKind::Prototype;
     let in_range: Vec<u32> = match opts.input_bits {
         Some(b) => vec![b],
@@ -332,17 +417,23 @@ pub fn choose(
         (false, Some(b)) => vec![b],
         (false, None) => (4..=20).collect(),
     };
-    let ix_range: Vec<u32> = if proto { vec![1] } else { (4..=9).collect() };
+    // Interpolation error falls 4× per index bit (plain: 2×), so larger tables pay.
+    let ix_range: Vec<u32> = match (proto, interp) {
+        (true, _) => vec![1],
+        (false, false) => (4..=9).collect(),
+        (false, true) => (4..=11).collect(),
+    };
     let widest = RbfWidths {
         input_bits: *in_range.last().unwrap_or(&16),
         index_bits: *ix_range.last().unwrap_or(&9),
         table_bits: *tb_range.last().unwrap_or(&20),
+        interp,
     };
     let mut trials = Vec::new();
     let mut kind = Loss::FlippedRows;
     let mut try_w = |w: RbfWidths, trials: &mut Vec<Trial>| -> (f64, RbfQuant) {
         let q = quantize(m, rows, w);
-        let (l, k) = loss_of(m, &q, rows, &float, labels);
+        let (l, k) = loss_of(m, &q, rows, float, labels);
         kind = k;
         trials.push(Trial {
             input_bits: w.input_bits,
@@ -382,23 +473,62 @@ pub fn choose(
         input_bits: ib,
         index_bits: xb,
         table_bits: tb,
+        interp,
     };
     loop {
-        let (l, q) = try_w(w, &mut trials);
+        let (mut l, mut q) = try_w(w, &mut trials);
         let at_widest = w == widest;
+        if l <= opts.max_loss {
+            // Area: each dimension was sized with the others at their widest, which
+            // can oversize one (a wide table reaches far, so its buckets are coarse
+            // and need more index bits). Step down one bit at a time, taking the
+            // cheapest narrower choice that still meets the budget, until none does.
+            let mut cost = area_estimate(&q);
+            loop {
+                let mut best: Option<(u64, RbfWidths, f64, RbfQuant)> = None;
+                let steps = [
+                    (in_range[0] < w.input_bits).then(|| RbfWidths {
+                        input_bits: w.input_bits - 1,
+                        ..w
+                    }),
+                    (ix_range[0] < w.index_bits).then(|| RbfWidths {
+                        index_bits: w.index_bits - 1,
+                        ..w
+                    }),
+                    (tb_range[0] < w.table_bits).then(|| RbfWidths {
+                        table_bits: w.table_bits - 1,
+                        ..w
+                    }),
+                ];
+                for cand in steps.into_iter().flatten() {
+                    let (cl, cq) = try_w(cand, &mut trials);
+                    let cc = area_estimate(&cq);
+                    if cl <= opts.max_loss && cc < best.as_ref().map_or(cost, |b| b.0) {
+                        best = Some((cc, cand, cl, cq));
+                    }
+                }
+                match best {
+                    Some((cc, cw, cl, cq)) => {
+                        (cost, w, l, q) = (cc, cw, cl, cq);
+                    }
+                    None => break,
+                }
+            }
+        }
         if l <= opts.max_loss || at_widest {
-            return Ok(RbfChoice {
+            return RbfChoice {
                 model: q,
                 loss: l,
                 loss_kind: kind,
                 budget_met: l <= opts.max_loss,
                 trials,
-            });
+            };
         }
         w = RbfWidths {
             input_bits: (w.input_bits + 1).min(widest.input_bits),
             index_bits: (w.index_bits + 1).min(widest.index_bits),
             table_bits: (w.table_bits + 1).min(widest.table_bits),
+            interp,
         };
     }
 }
