@@ -27,9 +27,10 @@ pub fn run(dir: &Path) -> Result<PathBuf> {
                 .map(|v| encoded_from_ports(&l.ir, q.features.len(), &v.inputs))
                 .collect();
             let c = catalogue(m, q, &rows);
-            let p = dir.join("catalogue.json");
-            std::fs::write(&p, serde_json::to_string_pretty(&c)? + "\n")
-                .with_context(|| format!("writing {}", p.display()))?;
+            write_atomic(
+                &dir.join("catalogue.json"),
+                &(serde_json::to_string_pretty(&c)? + "\n"),
+            )?;
             Some(c)
         }
         _ => None,
@@ -39,10 +40,19 @@ pub fn run(dir: &Path) -> Result<PathBuf> {
         .and_then(|t| serde_json::from_str(&t).ok());
     let html = page(&l, cat.as_ref(), synth.as_ref());
     let path = dir.join("report.html");
-    let tmp = dir.join(".report.html.tmp");
-    std::fs::write(&tmp, html).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    write_atomic(&path, &html)?;
     Ok(path)
+}
+
+/// Writes `text` beside `path` and renames it into place, so a reader never sees half a file.
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
 fn table(rows: &[(&str, String)]) -> String {
