@@ -137,3 +137,54 @@ fn linear_kernel_is_refused() {
         .to_string();
     assert!(e.contains("kernel_type LIN is not supported"), "{e}");
 }
+
+/// Protobuf field `f` holding bytes `b` (length-delimited).
+fn pb(f: u32, b: &[u8]) -> Vec<u8> {
+    let mut v = vec![(f << 3 | 2) as u8];
+    let mut n = b.len();
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            v.push(byte);
+            break;
+        }
+        v.push(byte | 0x80);
+    }
+    v.extend_from_slice(b);
+    v
+}
+
+/// A node: op type, inputs, outputs.
+fn node(op: &str, ins: &[&str], outs: &[&str]) -> Vec<u8> {
+    let mut v = Vec::new();
+    for i in ins {
+        v.extend(pb(1, i.as_bytes()));
+    }
+    for o in outs {
+        v.extend(pb(2, o.as_bytes()));
+    }
+    v.extend(pb(4, op.as_bytes()));
+    pb(1, &v)
+}
+
+/// A malformed graph whose casts form a cycle ends in an error, not a hang.
+#[test]
+fn cyclic_graph_around_an_svm_is_refused() {
+    let mut g = Vec::new();
+    g.extend(node("SVMClassifier", &["X"], &["label", "scores"]));
+    g.extend(node("Less", &["scores"], &["neg"]));
+    g.extend(node("Cast", &["b"], &["a"]));
+    g.extend(node("Cast", &["a"], &["b"]));
+    g.extend(node("Scaler", &["s1"], &["X"]));
+    g.extend(node("Cast", &["s2"], &["s1"]));
+    g.extend(node("Cast", &["s1"], &["s2"]));
+    g.extend(pb(11, &pb(1, b"input")));
+    g.extend(pb(12, &pb(1, b"a")));
+    let mut bytes = vec![0x08, 0x07];
+    bytes.extend(pb(7, &g));
+    let e = hdl_gen::import::load_any_bytes("m.onnx", &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is not supported beside an SVM"), "{e}");
+}

@@ -244,7 +244,11 @@ fn score_only(m: &ModelP, nodes: &[&NodeP]) -> bool {
     let (Some(mut t), Some(label)) = (m.graph_outputs.first(), svm.outputs.first()) else {
         return false;
     };
-    while t != label {
+    // At most one step per node: a cyclic (malformed) graph ends the walk.
+    for _ in 0..=m.nodes.len() {
+        if t == label {
+            return true;
+        }
         match m.nodes.iter().find(|n| n.outputs.contains(t)) {
             Some(n) if matches!(n.op_type.as_str(), "Cast" | "Identity") => {
                 match n.inputs.first() {
@@ -255,7 +259,7 @@ fn score_only(m: &ModelP, nodes: &[&NodeP]) -> bool {
             _ => return false,
         }
     }
-    true
+    false
 }
 
 /// A `Scaler` between the graph input (through casts) and the SVM, as skl2onnx
@@ -267,14 +271,18 @@ fn front_scaler(m: &ModelP) -> Option<&NodeP> {
         .iter()
         .find(|n| n.op_type == "Scaler" && n.outputs.first() == svm.inputs.first())?;
     let mut t = sc.inputs.first()?;
-    while !m.graph_inputs.contains(t) {
+    // At most one step per node: a cyclic (malformed) graph ends the walk.
+    for _ in 0..=m.nodes.len() {
+        if m.graph_inputs.contains(t) {
+            return Some(sc);
+        }
         let n = m.nodes.iter().find(|n| n.outputs.contains(t))?;
         if !matches!(n.op_type.as_str(), "Cast" | "Identity") {
             return None;
         }
         t = n.inputs.first()?;
     }
-    Some(sc)
+    None
 }
 
 /// Last fixed dimension of a graph input (ValueInfo → TypeProto → tensor → shape).

@@ -540,10 +540,14 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
             .collect();
         rep.step_seconds = finish_seconds(seconds, total);
         write_reports(dir, &bdir, &rep)?;
+        let smaller = match l.report.n_units {
+            // RBF models: every unit is built in parallel (no time-shared architecture yet).
+            Some(_) => "fewer units or support vectors, a larger --max-loss",
+            None => "fewer or shallower trees, a larger --max-loss",
+        };
         eprintln!(
             "error: the design does not fit {} ({} {} {}): {}. Choose a larger device \
-             (`locus boards`) or a smaller model (fewer or shallower trees, a larger --max-loss). \
-             Numbers in {}.",
+             (`locus boards`) or a smaller model ({smaller}). Numbers in {}.",
             t.name(),
             t.family(),
             t.device(),
