@@ -392,13 +392,6 @@ pub fn compile(
         &data.file,
         &opts.search,
     )?;
-    if opts.explain && matches!(model, AnyModel::Rbf(_)) {
-        return Err(Error::input(
-            "--explain",
-            "",
-            "evidence outputs exist for tree ensembles only so far; expected a tree model",
-        ));
-    }
     match model {
         AnyModel::Trees(m) => compile_trees(m, model_file, data, opts),
         AnyModel::Rbf(m) => compile_rbf(m, model_file, data, opts),
@@ -419,10 +412,19 @@ pub fn compile_rbf(
         &opts.search,
         &data.file,
     )?;
-    let qm = c.model;
+    let mut qm = c.model;
+    let evidence_cost = if opts.explain {
+        // What the evidence outputs add, against the same design without them.
+        let without = build_any_ir(&AnyQuant::Rbf(qm.clone()), &opts.passes)?.census();
+        qm.evidence = true;
+        Some(without)
+    } else {
+        None
+    };
     let aq = AnyQuant::Rbf(qm.clone());
     let ir = build_any_ir(&aq, &opts.passes)?;
     crate::limits::check_design(&ir.census(), model_file)?;
+    let evidence_cost = evidence_cost.map(|w| ir.census().minus(&w));
     let rtl = any_rtl_text(&ir, &aq, &model.source);
     let vectors = vectors(&qm, &ir, data)?;
     let metrics = rbf_metrics(&model, &qm, data);
@@ -470,7 +472,7 @@ pub fn compile_rbf(
         n_units: Some(model.units.len()),
         architecture: Some("parallel".into()),
         index_bits: (model.kind != RbfKind::Prototype).then_some(qm.index_bits),
-        evidence_cost: None,
+        evidence_cost,
         kernel_tables: (model.kind != RbfKind::Prototype)
             .then(|| if qm.interp { "interpolated" } else { "plain" }.into()),
     };

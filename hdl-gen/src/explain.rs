@@ -444,3 +444,197 @@ pub fn scores_and_evidence(ir: &crate::ir::Ir, outputs: &[i64]) -> (Vec<i64>, Ve
     }
     (scores, evidence)
 }
+
+/// The integer reference of an RBF core's evidence outputs, in port order: `ev_unit`
+/// (the nearest unit, the first on ties), `ev_dist` (its distance code), and for
+/// prototypes `ev_class_dist_<c>` (each class's nearest distance; `d_max` for a class
+/// without prototypes).
+pub fn rbf_evidence(q: &crate::quant::rbf::RbfQuant, codes: &[i64]) -> Vec<i64> {
+    let d: Vec<i64> = q.units.iter().map(|u| q.distance(u, codes)).collect();
+    let mut best = 0;
+    for (k, &x) in d.iter().enumerate() {
+        if x < d[best] {
+            best = k;
+        }
+    }
+    let mut ev = vec![best as i64, d.get(best).copied().unwrap_or(0)];
+    if q.kind == crate::model::rbf::RbfKind::Prototype {
+        for c in 0..q.n_classes {
+            let near = (0..q.units.len())
+                .filter(|&u| q.units[u].class == c)
+                .map(|u| d[u])
+                .min();
+            ev.push(near.unwrap_or(q.d_max));
+        }
+    }
+    ev
+}
+
+/// A distance code in input units (squared units for the squared Euclidean metric;
+/// scaled units when the model has an input scaler).
+pub fn rbf_distance_real(q: &crate::quant::rbf::RbfQuant, code: i64) -> f64 {
+    let step = crate::fixed::pow2(-q.input_fmt.frac_bits);
+    match q.metric {
+        crate::model::rbf::Metric::SquaredEuclidean => code as f64 * step * step,
+        crate::model::rbf::Metric::Manhattan => code as f64 * step,
+    }
+}
+
+/// One RBF decision explained from the core's evidence and scores.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RbfExplanation {
+    pub row: usize,
+    pub task: Task,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<String>,
+    /// The nearest unit (support vector, centre or prototype), its class and distance.
+    pub nearest_unit: usize,
+    pub nearest_class: String,
+    pub distance: f64,
+    /// `exp(−γ·d)` of the nearest unit (not for prototypes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation: Option<f64>,
+    /// The runner-up class and the margin over it: prototypes, its nearest distance
+    /// minus the winner's; networks, the score difference; SVCs, the vote difference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runner_up: Option<String>,
+    pub margin: f64,
+}
+
+/// Explains an RBF decision: `evidence` as [`rbf_evidence`] orders it, `scores` the
+/// core's score outputs (table codes), `class` its class output.
+pub fn explain_rbf(
+    m: &crate::model::rbf::RbfModel,
+    q: &crate::quant::rbf::RbfQuant,
+    row: usize,
+    evidence: &[i64],
+    scores: &[i64],
+    class: usize,
+) -> RbfExplanation {
+    use crate::model::rbf::RbfKind;
+    let unit = evidence
+        .first()
+        .map_or(0, |&u| u.max(0) as usize)
+        .min(q.units.len().saturating_sub(1));
+    let d = rbf_distance_real(q, evidence.get(1).copied().unwrap_or(0));
+    let real = |c: i64| q.table_fmt.to_real(c);
+    let classify = q.task == Task::Classification;
+    let (runner_up, margin) = match (q.kind, classify) {
+        (_, false) => (None, scores.first().map_or(0.0, |&s| real(s))),
+        (RbfKind::Prototype, true) => {
+            let per_class: Vec<f64> = evidence[2..]
+                .iter()
+                .map(|&c| rbf_distance_real(q, c))
+                .collect();
+            let second = (0..per_class.len())
+                .filter(|&c| c != class)
+                .min_by(|&a, &b| per_class[a].total_cmp(&per_class[b]).then(a.cmp(&b)));
+            match second {
+                Some(s) => (Some(m.class_name(s)), per_class[s] - d),
+                None => (None, 0.0),
+            }
+        }
+        (RbfKind::Svc, true) if q.n_classes > 2 => {
+            let mut votes = vec![0i64; q.n_classes];
+            for (p, (i, j)) in crate::model::rbf::RbfModel::pairs(q.n_classes)
+                .into_iter()
+                .enumerate()
+            {
+                if scores.get(p).is_some_and(|&s| s > 0) {
+                    votes[i] += 1;
+                } else {
+                    votes[j] += 1;
+                }
+            }
+            let second = (0..votes.len())
+                .filter(|&c| c != class)
+                .max_by(|&a, &b| votes[a].cmp(&votes[b]).then(b.cmp(&a)))
+                .unwrap_or(class);
+            (
+                Some(m.class_name(second)),
+                (votes[class] - votes[second]) as f64,
+            )
+        }
+        (RbfKind::Svc, true) => (
+            Some(m.class_name(1 - class.min(1))),
+            scores.first().map_or(0.0, |&s| real(s).abs()),
+        ),
+        (_, true) => {
+            let second = (0..scores.len())
+                .filter(|&c| c != class)
+                .max_by(|&a, &b| scores[a].cmp(&scores[b]).then(b.cmp(&a)))
+                .unwrap_or(class);
+            (
+                Some(m.class_name(second)),
+                real(scores[class]) - real(scores[second]),
+            )
+        }
+    };
+    let u = &m.units[unit.min(m.units.len().saturating_sub(1))];
+    RbfExplanation {
+        row,
+        task: q.task,
+        class: classify.then_some(class),
+        class_name: classify.then(|| m.class_name(class)),
+        nearest_unit: unit,
+        nearest_class: if classify {
+            m.class_name(u.class)
+        } else {
+            String::new()
+        },
+        distance: d,
+        activation: (q.kind != RbfKind::Prototype).then(|| (-u.gamma * d).exp()),
+        runner_up,
+        margin,
+    }
+}
+
+/// An RBF unit in the node catalogue: the calibration rows it is nearest to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnitEntry {
+    pub unit: usize,
+    pub class: String,
+    pub gamma: f64,
+    /// Calibration rows for which it is the nearest unit.
+    pub fires: usize,
+    /// The three calibration rows nearest to it, with their distances (input units).
+    pub nearest_rows: Vec<(usize, f64)>,
+}
+
+/// The node catalogue of an RBF model over calibration rows (input codes).
+pub fn rbf_catalogue(
+    m: &crate::model::rbf::RbfModel,
+    q: &crate::quant::rbf::RbfQuant,
+    rows: &[Vec<i64>],
+) -> Vec<UnitEntry> {
+    let nearest: Vec<i64> = rows.iter().map(|r| rbf_evidence(q, r)[0]).collect();
+    q.units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let mut near: Vec<(usize, i64)> = rows
+                .iter()
+                .enumerate()
+                .map(|(r, codes)| (r, q.distance(u, codes)))
+                .collect();
+            near.sort_by_key(|&(r, d)| (d, r));
+            UnitEntry {
+                unit: i,
+                class: if q.task == Task::Classification {
+                    m.class_name(u.class)
+                } else {
+                    String::new()
+                },
+                gamma: m.units.get(i).map_or(0.0, |u| u.gamma),
+                fires: nearest.iter().filter(|&&n| n == i as i64).count(),
+                nearest_rows: near
+                    .into_iter()
+                    .take(3)
+                    .map(|(r, d)| (r, rbf_distance_real(q, d)))
+                    .collect(),
+            }
+        })
+        .collect()
+}

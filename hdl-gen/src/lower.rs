@@ -393,6 +393,15 @@ pub(crate) fn argmax(b: &mut Builder, scores: &[NodeId]) -> NodeId {
 /// tree of compare-select units in which an entry replaces an earlier one only when
 /// strictly better, so on a tie the first entry wins.
 pub(crate) fn select(b: &mut Builder, entries: Vec<(NodeId, NodeId)>, better: CmpOp) -> NodeId {
+    select_pair(b, entries, better).0
+}
+
+/// [`select`] returning the best entry's (tag, value).
+pub(crate) fn select_pair(
+    b: &mut Builder,
+    entries: Vec<(NodeId, NodeId)>,
+    better: CmpOp,
+) -> (NodeId, NodeId) {
     let mut level = entries;
     while level.len() > 1 {
         let mut next = Vec::with_capacity(level.len().div_ceil(2));
@@ -410,5 +419,5 @@ pub(crate) fn select(b: &mut Builder, entries: Vec<(NodeId, NodeId)>, better: Cm
         }
         level = next;
     }
-    level[0].0
+    level[0]
 }

@@ -156,6 +156,36 @@ pub fn lower_rbf(q: &RbfQuant) -> Ir {
         dist.push(tree_sum(&mut b, terms, origin));
     }
     let mut outs: Vec<(String, NodeId)> = Vec::new();
+    let mut evidence = Vec::new();
+    if q.evidence {
+        // The nearest unit and its distance; for prototypes, each class's nearest distance.
+        let idx_ty = Ty::for_range(0, q.units.len().max(2) as i64 - 1);
+        let entries = (0..q.units.len())
+            .map(|u| {
+                (
+                    b.add(Op::Const(u as i64), idx_ty, 0, Origin::Const),
+                    dist[u],
+                )
+            })
+            .collect();
+        let (unit, d) = crate::lower::select_pair(&mut b, entries, CmpOp::Lt);
+        evidence.push(("ev_unit".to_string(), unit));
+        evidence.push(("ev_dist".to_string(), d));
+        if q.kind == RbfKind::Prototype {
+            for c in 0..q.n_classes {
+                let entries: Vec<(NodeId, NodeId)> = (0..q.units.len())
+                    .filter(|&u| q.units[u].class == c)
+                    .map(|u| (dist[u], dist[u]))
+                    .collect();
+                let d = if entries.is_empty() {
+                    b.konst(q.d_max)
+                } else {
+                    crate::lower::select_pair(&mut b, entries, CmpOp::Lt).1
+                };
+                evidence.push((format!("ev_class_dist_{c}"), d));
+            }
+        }
+    }
     if q.kind == RbfKind::Prototype {
         let class = argmin_label(&mut b, &dist, q);
         outs.push(("out_class".into(), class));
@@ -260,10 +290,13 @@ pub fn lower_rbf(q: &RbfQuant) -> Ir {
             }
         }
     }
+    outs.extend(evidence);
     let mut outputs = Vec::new();
     for (name, id) in outs {
         let ty = if name == "out_class" {
             Ty::for_range(0, q.n_classes.max(2) as i64 - 1)
+        } else if name == "ev_unit" {
+            Ty::for_range(0, q.units.len().max(2) as i64 - 1)
         } else {
             let (lo, hi) = b.range(id);
             Ty::for_range(lo, hi)

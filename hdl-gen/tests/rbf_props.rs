@@ -84,6 +84,21 @@ fn check(q: &RbfQuant, ir: &Ir, rows: &[Vec<f64>]) -> Result<(), TestCaseError> 
         if let Some(s) = score {
             prop_assert_eq!(got[s], want.scores[0], "score, row {:?}", row);
         }
+        if q.evidence {
+            let ev: Vec<i64> = ir
+                .outputs
+                .iter()
+                .zip(&got)
+                .filter(|(o, _)| o.name.starts_with("ev_"))
+                .map(|(_, &v)| v)
+                .collect();
+            prop_assert_eq!(
+                ev,
+                hdl_gen::explain::rbf_evidence(q, &e.codes),
+                "evidence, row {:?}",
+                row
+            );
+        }
     }
     Ok(())
 }
@@ -101,7 +116,7 @@ fn run(
         .into_iter()
         .map(|r| r[..m.n_features].to_vec())
         .collect();
-    let q = quantize(
+    let mut q = quantize(
         &m,
         &rows,
         RbfWidths {
@@ -111,14 +126,18 @@ fn run(
             interp,
         },
     );
-    let mut ir = lower_rbf(&q);
-    prop_assert!(ir.verify().is_ok(), "{:?}\n{}", ir.verify(), ir.to_text());
-    check(&q, &ir, &rows)?;
-    let opts = PassOptions::default();
-    for p in PIPELINE {
-        ir = (p.run)(&ir, &opts);
-        prop_assert!(ir.verify().is_ok(), "after {}: {:?}", p.name, ir.verify());
+    // Without and with the evidence outputs (`explain::rbf_evidence` is their reference).
+    for evidence in [false, true] {
+        q.evidence = evidence;
+        let mut ir = lower_rbf(&q);
+        prop_assert!(ir.verify().is_ok(), "{:?}\n{}", ir.verify(), ir.to_text());
         check(&q, &ir, &rows)?;
+        let opts = PassOptions::default();
+        for p in PIPELINE {
+            ir = (p.run)(&ir, &opts);
+            prop_assert!(ir.verify().is_ok(), "after {}: {:?}", p.name, ir.verify());
+            check(&q, &ir, &rows)?;
+        }
     }
     Ok(())
 }

@@ -2,8 +2,9 @@
 
 use crate::{read_data, UserError};
 use anyhow::Result;
-use hdl_gen::compile::{load_dir, port_codes, Loaded};
-use hdl_gen::explain::{self, scores_and_evidence, Explanation};
+use hdl_gen::compile::{load_dir, port_codes, AnyQuant, Loaded};
+use hdl_gen::explain::{self, scores_and_evidence, Explanation, RbfExplanation};
+use hdl_gen::model::rbf::RbfKind;
 use hdl_gen::model::{AnyModel, Model, Task};
 use hdl_gen::quant::QuantModel;
 use std::io::Write;
@@ -15,7 +16,7 @@ const SHOWN: usize = 8;
 /// The tree model and its integer reference, or a user error for other families.
 pub fn trees(l: &Loaded) -> Result<(&Model, &QuantModel)> {
     match (&l.model, &l.quant) {
-        (AnyModel::Trees(m), hdl_gen::compile::AnyQuant::Trees(q)) => Ok((m, q)),
+        (AnyModel::Trees(m), AnyQuant::Trees(q)) => Ok((m, q)),
         _ => Err(UserError(format!(
             "{}: explanations exist for tree ensembles only so far; this is an RBF model",
             l.dir.display()
@@ -40,21 +41,84 @@ pub fn from_outputs(
     Ok(explain::explain(m, q, row, encoded, &leaves, &scores))
 }
 
-pub fn run(dir: &Path, data: &Path, row: Option<usize>, json: bool) -> Result<()> {
-    let l = load_dir(dir)?;
-    let (_, q) = trees(&l)?;
-    let d = read_data(data, &l.model)?;
-    if let Some(r) = row {
-        if r >= d.rows.len() {
-            return Err(UserError(format!(
-                "--row {r}: {} has {} data rows; expected 0 to {}",
-                data.display(),
-                d.rows.len(),
-                d.rows.len().saturating_sub(1)
-            ))
-            .into());
+/// An RBF decision from the core's outputs (`outputs` in port order): the evidence
+/// ports when the core has them, else the reference's evidence.
+pub fn rbf_from_outputs(
+    l: &Loaded,
+    row: usize,
+    codes: &[i64],
+    outputs: &[i64],
+) -> Result<RbfExplanation> {
+    let (AnyModel::Rbf(m), AnyQuant::Rbf(q)) = (&l.model, &l.quant) else {
+        return Err(UserError(format!("{}: not an RBF model", l.dir.display())).into());
+    };
+    let mut class = 0;
+    let mut scores = Vec::new();
+    let mut evidence = Vec::new();
+    for (o, &v) in l.ir.outputs.iter().zip(outputs) {
+        if o.name == "out_class" {
+            class = v.max(0) as usize;
+        } else if o.name.starts_with("out_score") {
+            scores.push(v);
+        } else if o.name.starts_with("ev_") {
+            evidence.push(v);
         }
     }
+    if !q.evidence {
+        evidence = explain::rbf_evidence(q, codes);
+    }
+    Ok(explain::explain_rbf(m, q, row, &evidence, &scores, class))
+}
+
+/// The text form of an RBF explanation.
+pub fn rbf_words(l: &Loaded, x: &RbfExplanation) -> String {
+    let unit_kind = match &l.quant {
+        AnyQuant::Rbf(q) => match q.kind {
+            RbfKind::Svc | RbfKind::Svr => "support vector",
+            RbfKind::Network => "centre",
+            RbfKind::Prototype => "prototype",
+        },
+        AnyQuant::Trees(_) => "unit",
+    };
+    let mut s = match (&x.class_name, x.class) {
+        (Some(name), Some(c)) if *name != c.to_string() => {
+            format!("row {}: {name} (class {c})", x.row)
+        }
+        (_, Some(c)) => format!("row {}: class {c}", x.row),
+        _ => format!("row {}: predicts {:.6}", x.row, x.margin),
+    };
+    if let Some(r) = &x.runner_up {
+        let r = if r.parse::<usize>().is_ok() {
+            format!("class {r}")
+        } else {
+            r.clone()
+        };
+        s += &format!(", margin {:.4} over {r}", x.margin);
+    }
+    s += "\n";
+    s += &format!("  nearest {unit_kind}: #{}", x.nearest_unit);
+    if !x.nearest_class.is_empty() {
+        if x.nearest_class.parse::<usize>().is_ok() {
+            s += &format!(" (class {})", x.nearest_class);
+        } else {
+            s += &format!(" ({})", x.nearest_class);
+        }
+    }
+    s += &format!(" at distance {:.6}", x.distance);
+    if let Some(a) = x.activation {
+        s += &format!(", activation {a:.4}");
+    }
+    s + "\n"
+}
+
+pub fn run(dir: &Path, data: &Path, row: Option<usize>, json: bool) -> Result<()> {
+    let l = load_dir(dir)?;
+    if let AnyQuant::Rbf(q) = &l.quant {
+        return run_rbf(&l, q, data, row, json);
+    }
+    let (_, q) = trees(&l)?;
+    let d = read_data(data, &l.model)?;
+    check_row(data, row, d.rows.len())?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut all = Vec::new();
@@ -82,6 +146,51 @@ pub fn run(dir: &Path, data: &Path, row: Option<usize>, json: bool) -> Result<()
             "(compiled without --explain: the leaves come from the integer reference, which the \
              hardware matches bit for bit)"
         )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn check_row(data: &Path, row: Option<usize>, rows: usize) -> Result<()> {
+    match row {
+        Some(r) if r >= rows => Err(UserError(format!(
+            "--row {r}: {} has {rows} data rows; expected 0 to {}",
+            data.display(),
+            rows.saturating_sub(1)
+        ))
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+fn run_rbf(
+    l: &Loaded,
+    q: &hdl_gen::quant::rbf::RbfQuant,
+    data: &Path,
+    row: Option<usize>,
+    json: bool,
+) -> Result<()> {
+    let d = read_data(data, &l.model)?;
+    check_row(data, row, d.rows.len())?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut all = Vec::new();
+    for (r, values) in d.rows.iter().enumerate() {
+        if row.is_some_and(|want| want != r) {
+            continue;
+        }
+        let e = q.encode_row(values);
+        let outputs = l.ir.eval_outputs(&port_codes(&l.ir, &e));
+        let x = rbf_from_outputs(l, r, &e.codes, &outputs)?;
+        if json {
+            all.push(x);
+        } else {
+            write!(out, "{}", rbf_words(l, &x))?;
+        }
+    }
+    if json {
+        serde_json::to_writer_pretty(&mut out, &all)?;
+        writeln!(out)?;
     }
     out.flush()?;
     Ok(())

@@ -411,11 +411,17 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
         d.comparators, d.muxes, d.adders, d.register_bits, r.latency_cycles, r.initiation_interval
     );
     if let Some(e) = &r.evidence_cost {
+        let what = if r.n_units.is_some() {
+            "ev_unit, ev_dist (the nearest unit and its distance)".to_string()
+        } else {
+            format!(
+                "ev_leaf_0..{} (the leaf each tree reached)",
+                r.n_trees.saturating_sub(1)
+            )
+        };
         println!(
-            "  evidence ev_leaf_0..{} (the leaf each tree reached): +{} muxes, +{} register bits",
-            r.n_trees.saturating_sub(1),
-            e.muxes,
-            e.register_bits
+            "  evidence {what}: +{} muxes, +{} register bits",
+            e.muxes, e.register_bits
         );
     }
     let m = &r.metrics;

@@ -35,10 +35,22 @@ pub fn run(dir: &Path) -> Result<PathBuf> {
         }
         _ => None,
     };
+    let units = match (&l.model, &l.quant) {
+        (AnyModel::Rbf(m), AnyQuant::Rbf(q)) => {
+            let rows: Vec<Vec<i64>> = vectors.iter().map(|v| v.inputs.clone()).collect();
+            let u = hdl_gen::explain::rbf_catalogue(m, q, &rows);
+            write_atomic(
+                &dir.join("catalogue.json"),
+                &(serde_json::to_string_pretty(&u)? + "\n"),
+            )?;
+            u
+        }
+        _ => Vec::new(),
+    };
     let synth: Option<serde_json::Value> = std::fs::read_to_string(dir.join("synth.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok());
-    let html = page(&l, cat.as_ref(), synth.as_ref());
+    let html = page(&l, cat.as_ref(), synth.as_ref(), &units, vectors.len());
     let path = dir.join("report.html");
     write_atomic(&path, &html)?;
     Ok(path)
@@ -82,7 +94,13 @@ fn census_rows(d: &Census) -> Vec<(&'static str, String)> {
     v
 }
 
-fn page(l: &Loaded, cat: Option<&Catalogue>, synth: Option<&serde_json::Value>) -> String {
+fn page(
+    l: &Loaded,
+    cat: Option<&Catalogue>,
+    synth: Option<&serde_json::Value>,
+    units: &[hdl_gen::explain::UnitEntry],
+    rows: usize,
+) -> String {
     let r = &l.report;
     let name = l
         .dir
@@ -293,17 +311,26 @@ fn page(l: &Loaded, cat: Option<&Catalogue>, synth: Option<&serde_json::Value>) 
             if let AnyModel::Rbf(m) = &l.model {
                 let _ = write!(
                     c,
-                    "<p>{} units, each one distance unit and one kernel table.</p><table class=\"grid\"><tr><th>unit</th><th>class</th><th>gamma</th><th>centre</th></tr>",
-                    m.units.len()
+                    "<p>{} units, each one distance unit (and kernel tables); “nearest to” counts the {} calibration rows for which it is the nearest unit, and the three calibration rows nearest to it are listed with their distances.</p><table class=\"grid\"><tr><th>unit</th><th>class</th><th>gamma</th><th>nearest to</th><th>nearest rows</th><th>centre</th></tr>",
+                    units.len(),
+                    rows
                 );
-                for (i, u) in m.units.iter().enumerate().take(COMPARISONS_SHOWN) {
+                for (e, u) in units.iter().zip(&m.units).take(COMPARISONS_SHOWN) {
                     let centre: Vec<String> =
                         u.centre.iter().take(8).map(|v| format!("{v:.4}")).collect();
+                    let near: Vec<String> = e
+                        .nearest_rows
+                        .iter()
+                        .map(|(r, d)| format!("row {r} ({d:.4})"))
+                        .collect();
                     let _ = write!(
                         c,
-                        "<tr><td>{i}</td><td>{}</td><td>{}</td><td><code>{}{}</code></td></tr>",
-                        esc(&l.model.class_name(u.class)),
-                        u.gamma,
+                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}{}</code></td></tr>",
+                        e.unit,
+                        esc(&e.class),
+                        e.gamma,
+                        pct(e.fires as f64 / rows.max(1) as f64),
+                        esc(&near.join(", ")),
                         centre.join(", "),
                         if u.centre.len() > 8 { ", …" } else { "" }
                     );

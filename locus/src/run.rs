@@ -751,8 +751,11 @@ pub fn run(dir: &Path, data: &Path, opts: &RunOptions) -> Result<ExitCode> {
     }
     let l = load_dir(dir)?;
     if opts.explain {
-        let (_, q) = crate::explain::trees(&l)?;
-        if !q.evidence {
+        let evidence = match &l.quant {
+            hdl_gen::compile::AnyQuant::Trees(q) => q.evidence,
+            hdl_gen::compile::AnyQuant::Rbf(q) => q.evidence,
+        };
+        if !evidence {
             return Err(UserError(format!(
                 "{}: compiled without evidence outputs; expected a directory compiled with \
                  `locus compile --explain`",
@@ -938,6 +941,11 @@ fn drive<T: Transport>(
         let n_features = l.model.n_features();
         for (v, a) in vectors.iter().zip(&answers) {
             if let Answer::Outputs(o) = a {
+                if let hdl_gen::compile::AnyQuant::Rbf(_) = &l.quant {
+                    let x = crate::explain::rbf_from_outputs(l, v.row, &v.inputs, o)?;
+                    print!("{}", crate::explain::rbf_words(l, &x));
+                    continue;
+                }
                 let e = hdl_gen::explain::encoded_from_ports(&l.ir, n_features, &v.inputs);
                 let x = crate::explain::from_outputs(l, v.row, &e, o)?;
                 print!("{}", crate::explain::words(l, &x));

@@ -358,25 +358,6 @@ fn compiled_files_edited() {
     );
 }
 
-/// Evidence and explanations exist for tree ensembles only so far.
-#[test]
-fn explain_on_an_rbf_model() {
-    let d = case(
-        "explain_on_an_rbf_model",
-        &[
-            ("examples/iris-svc/model.onnx", "model.onnx"),
-            ("examples/iris-svc/data.csv", "data.csv"),
-        ],
-    );
-    let compile = ["compile", "model.onnx", "--data", "data.csv", "-o", "out"];
-    let mut with = compile.to_vec();
-    with.push("--explain");
-    insta::assert_snapshot!("compile_explain_rbf", locus(&d, &with));
-    let r = locus(&d, &compile);
-    assert!(r.starts_with("exit Some(0)"), "{r}");
-    insta::assert_snapshot!(locus(&d, &["explain", "out", "--data", "data.csv"]));
-}
-
 #[test]
 fn vcd_in_a_missing_directory() {
     let d = compiled("vcd_in_a_missing_directory");

@@ -1,4 +1,4 @@
-//! Explanations end to end: the evidence port cosimulates bit for bit, `locus explain` names the right features, classes and the source model's thresholds, `run --explain` reads evidence back through the simulated board, and `locus report` opens in headless Chromium.
+//! Explanations end to end: the evidence ports (trees and RBF models) cosimulate bit for bit, `locus explain` names the right features, classes and the source model's thresholds, `run --explain` reads evidence back through the simulated board, and `locus report` opens in headless Chromium.
 
 mod common;
 use common::*;
@@ -145,6 +145,60 @@ fn run_explains_from_the_boards_evidence() {
         "{text}"
     );
     assert!(text.contains("0 mismatches"), "{text}");
+}
+
+/// RBF evidence: the nearest unit and its distance (and, for prototypes, each class's
+/// nearest distance) cosimulate bit for bit and read as words.
+#[test]
+fn rbf_evidence_cosimulates_and_explains() {
+    let data = root().join("examples/iris-svc/data.csv");
+    let dir = compiled(
+        "iris_svc",
+        &root().join("examples/iris-svc/model.onnx"),
+        &data,
+        &["--classes", "setosa,versicolor,virginica"],
+    );
+    cosim_clean(&dir);
+    let out = locus(&["explain", s(&dir), "--data", s(&data), "--row", "100"]);
+    ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("row 100: virginica (class 2), margin"),
+        "{text}"
+    );
+    assert!(text.contains("nearest support vector: #"), "{text}");
+    let out = locus(&["explain", s(&dir), "--data", s(&data), "--json"]);
+    ok(&out);
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let predicted = locus(&["predict", s(&dir), "--data", s(&data)]);
+    for (x, p) in all
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(String::from_utf8_lossy(&predicted.stdout).lines())
+    {
+        assert_eq!(x["class_name"].as_str().unwrap(), p);
+        let a = x["activation"].as_f64().unwrap();
+        assert!(a > 0.0 && a <= 1.0, "{x}");
+    }
+    let proto = compiled(
+        "digits_proto",
+        &root().join("examples/digits-proto/model.json"),
+        &root().join("examples/digits-xgb/data.csv"),
+        &[],
+    );
+    let outputs = json(&proto.join("report.json"))["interface"]["outputs"].clone();
+    let names: Vec<&str> = outputs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"ev_unit") && names.contains(&"ev_class_dist_9"),
+        "{names:?}"
+    );
+    cosim_clean(&proto);
 }
 
 #[test]

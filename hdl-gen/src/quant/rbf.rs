@@ -64,6 +64,10 @@ pub struct RbfQuant {
     /// The model's input scaler: rows are scaled before they are encoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scaler: Option<InputScaler>,
+    /// The hardware also outputs its evidence (`explain::rbf_evidence`: the nearest
+    /// unit and its distance; per-class nearest distances for prototypes).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub evidence: bool,
 }
 
 /// An integer prediction.
@@ -196,6 +200,7 @@ pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
         bias: m.bias.iter().map(|&b| table_fmt.round_value(b)).collect(),
         units,
         scaler: m.scaler.clone(),
+        evidence: false,
     }
 }
 
