@@ -91,6 +91,7 @@ fn main() {
             },
             passes: PassOptions::default(),
             explain: false,
+            serial: false,
         };
         let t = Instant::now();
         let c = compile(model, "random.json", &data, &opts).expect("compiles");

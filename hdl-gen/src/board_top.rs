@@ -88,16 +88,38 @@ impl TopOptions {
 /// The core instance `u_core`: clocked by `clk`/`rst`, fed by the wires `in_valid`
 /// and `in_features`, its outputs packed into `core_result` (first at bit 0) with
 /// `core_out_valid` beside them.
-pub fn core_instance(iface: &Interface, in_valid: &str, in_features: &str) -> Item {
+///
+/// A core with `in_ready` (the serial architecture) is offered a vector only while it
+/// is ready; one that arrives while it is busy is dropped (the host sees no answer and
+/// retries). Requests arrive one frame at a time over the UART, far slower than the
+/// core's II for any model that fits a board.
+pub fn core_instance(iface: &Interface, in_valid: &str, in_features: &str) -> Vec<Item> {
     let id = |s: &str| Expr::Ident(s.into());
     let res_w = result_width(iface);
+    let mut items = Vec::new();
+    let valid = if iface.in_ready {
+        items.push(Item::Wire {
+            name: "core_in_ready".into(),
+            width: 1,
+        });
+        Expr::Binary(
+            crate::vlog::BinOp::And,
+            Box::new(id(in_valid)),
+            Box::new(id("core_in_ready")),
+        )
+    } else {
+        id(in_valid)
+    };
     let mut conns = vec![
         ("clk".to_string(), id("clk")),
         ("rst".to_string(), id("rst")),
-        ("in_valid".to_string(), id(in_valid)),
+        ("in_valid".to_string(), valid),
         ("in_features".to_string(), id(in_features)),
         ("out_valid".to_string(), id("core_out_valid")),
     ];
+    if iface.in_ready {
+        conns.push(("in_ready".to_string(), id("core_in_ready")));
+    }
     let mut lsb = 0;
     for o in &iface.outputs {
         let e = if res_w == 1 {
@@ -110,12 +132,13 @@ pub fn core_instance(iface: &Interface, in_valid: &str, in_features: &str) -> It
         conns.push((o.name.clone(), e));
         lsb += o.width;
     }
-    Item::Instance {
+    items.push(Item::Instance {
         module: TOP.into(),
         name: "u_core".into(),
         params: vec![],
         conns,
-    }
+    });
+    items
 }
 
 /// Width of the packed result: every core output, first at bit 0.
@@ -254,7 +277,7 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
         },
         Item::Blank,
     ]);
-    items.push(core_instance(iface, "core_in_valid", "core_in_features"));
+    items.extend(core_instance(iface, "core_in_valid", "core_in_features"));
     Module {
         name: BOARD_TOP.into(),
         header,
@@ -347,6 +370,7 @@ mod tests {
             top: TOP.into(),
             in_features_width: 8,
             inputs: vec![],
+            in_ready: false,
             outputs: vec![OutputField {
                 name: "out_class".into(),
                 width: 2,

@@ -16,6 +16,7 @@ pub mod model;
 pub mod passes;
 pub mod pll;
 pub mod quant;
+pub mod serial_rbf;
 pub mod serial_top;
 pub mod testing;
 pub mod train;

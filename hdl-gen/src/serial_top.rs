@@ -104,7 +104,7 @@ pub fn emit_serial_top(iface: &Interface, header: Vec<String>) -> Module {
         },
         Item::Blank,
     ];
-    items.push(crate::board_top::core_instance(iface, "load", "features"));
+    items.extend(crate::board_top::core_instance(iface, "load", "features"));
     Module {
         name: SERIAL_TOP.into(),
         header,
@@ -133,6 +133,7 @@ mod tests {
                 signed: false,
                 frac_bits: 0,
             }],
+            in_ready: false,
             outputs: vec![
                 OutputField {
                     name: "out_class".into(),

@@ -61,7 +61,7 @@ pub fn run(dir: &Path, data: Option<&Path>, vcd: Option<&Path>) -> Result<ExitCo
         vectors: vectors.len(),
         mismatches,
         cycles,
-        latency_cycles: l.ir.latency(),
+        latency_cycles: l.report.latency_cycles,
         data: source,
         verilator: sim::verilator_version().unwrap_or_default(),
         build_seconds,
@@ -149,6 +149,9 @@ fn ports(l: &Loaded) -> Vec<sim::Port> {
         sim::Port::input("in_features", input_width(&l.ir)),
         sim::Port::output("out_valid", 1),
     ];
+    if l.report.interface.in_ready {
+        p.push(sim::Port::output("in_ready", 1));
+    }
     for o in &l.report.interface.outputs {
         p.push(sim::Port::output(o.name.clone(), o.width));
     }
@@ -216,7 +219,9 @@ fn drive(
         .iter()
         .map(|o| (port(&o.name), o.width, o.signed, o.name.clone()))
         .collect();
-    let latency = l.ir.latency() as usize;
+    // The documented latency (the serial core's is longer than its IR's).
+    let latency = l.report.latency_cycles as usize;
+    let ready = l.report.interface.in_ready.then(|| port("in_ready"));
     // Reset.
     inst.set_u64(rst, 1);
     inst.set_u64(in_valid, 0);
@@ -238,7 +243,9 @@ fn drive(
     while next < vectors.len() || applied.iter().any(Option::is_some) {
         // A fixed pattern of idle cycles exercises the valid pipeline.
         let idle = next < vectors.len() && next % 7 == 3 && !idle_done;
-        let this = if next < vectors.len() && !idle {
+        // A core with `in_ready` takes a vector only while it is high.
+        let busy = ready.is_some_and(|r| inst.get_u64(r) == 0);
+        let this = if next < vectors.len() && !idle && !busy {
             idle_done = false;
             let v = &vectors[next];
             inst.set_u64(in_valid, 1);

@@ -64,6 +64,10 @@ enum Command {
         /// `ev_leaf_<t>`), checked by `locus sim` and read by `locus explain`.
         #[arg(long)]
         explain: bool,
+        /// RBF models: `parallel` (one unit per centre, II = 1) or `serial` (one
+        /// time-shared distance lane, prototypes in a ROM; nearest-prototype models).
+        #[arg(long, default_value = "parallel", value_parser = ["parallel", "serial"])]
+        arch: String,
     },
     /// Train an RBF network or a nearest-prototype model from a CSV (k-means++ centres), writing the native JSON (docs/rbf-format.md).
     Train {
@@ -228,6 +232,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             input_encoding,
             classes,
             explain,
+            arch,
         } => {
             if !(max_loss.is_finite() && max_loss >= 0.0) {
                 return Err(UserError(format!(
@@ -266,6 +271,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
                 passes: PassOptions { stage_budget },
                 explain,
+                serial: arch == "serial",
             };
             let c = compile(m, &model.display().to_string(), &d, &opts)?;
             write_dir(&c, &out)?;

@@ -358,6 +358,26 @@ fn compiled_files_edited() {
     );
 }
 
+/// The serial architecture exists for nearest-prototype models only so far.
+#[test]
+fn serial_architecture_for_other_models() {
+    let d = case(
+        "serial_architecture_for_other_models",
+        &[
+            ("examples/iris-svc/model.onnx", "svc.onnx"),
+            ("examples/iris-xgb/model.json", "trees.json"),
+            ("examples/iris-xgb/data.csv", "data.csv"),
+        ],
+    );
+    let args = |m: &'static str| {
+        [
+            "compile", m, "--data", "data.csv", "-o", "out", "--arch", "serial",
+        ]
+    };
+    insta::assert_snapshot!("serial_svc", locus(&d, &args("svc.onnx")));
+    insta::assert_snapshot!("serial_trees", locus(&d, &args("trees.json")));
+}
+
 #[test]
 fn vcd_in_a_missing_directory() {
     let d = compiled("vcd_in_a_missing_directory");

@@ -68,6 +68,9 @@ pub struct RbfQuant {
     /// unit and its distance; per-class nearest distances for prototypes).
     #[serde(default, skip_serializing_if = "is_false")]
     pub evidence: bool,
+    /// Built in the serial architecture (`serial_rbf`) rather than all units in parallel.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub serial: bool,
 }
 
 /// An integer prediction.
@@ -201,6 +204,7 @@ pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
         units,
         scaler: m.scaler.clone(),
         evidence: false,
+        serial: false,
     }
 }
 
