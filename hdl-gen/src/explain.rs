@@ -446,14 +446,22 @@ pub fn scores_and_evidence(ir: &crate::ir::Ir, outputs: &[i64]) -> (Vec<i64>, Ve
 }
 
 /// The integer reference of an RBF core's evidence outputs, in port order: `ev_unit`
-/// (the nearest unit, the first on ties), `ev_dist` (its distance code), and for
+/// (the most active unit: the smallest `gamma_code · d`, the nearest when widths are
+/// shared; the first on ties), `ev_dist` (its distance code), and for
 /// prototypes `ev_class_dist_<c>` (each class's nearest distance; `d_max` for a class
 /// without prototypes).
 pub fn rbf_evidence(q: &crate::quant::rbf::RbfQuant, codes: &[i64]) -> Vec<i64> {
     let d: Vec<i64> = q.units.iter().map(|u| q.distance(u, codes)).collect();
+    // Rank by `gamma_code · d`: the most active unit (all codes 1 when widths are shared).
+    let key: Vec<i128> = q
+        .units
+        .iter()
+        .zip(&d)
+        .map(|(u, &x)| i128::from(u.gamma_code) * i128::from(x))
+        .collect();
     let mut best = 0;
-    for (k, &x) in d.iter().enumerate() {
-        if x < d[best] {
+    for (k, &x) in key.iter().enumerate() {
+        if x < key[best] {
             best = k;
         }
     }
@@ -489,7 +497,8 @@ pub struct RbfExplanation {
     pub class: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class_name: Option<String>,
-    /// The nearest unit (support vector, centre or prototype), its class and distance.
+    /// The most active unit (the nearest support vector or prototype; the centre with
+    /// the smallest `γ·d` in a network), its class and distance.
     pub nearest_unit: usize,
     pub nearest_class: String,
     pub distance: f64,

@@ -158,17 +158,25 @@ pub fn lower_rbf(q: &RbfQuant) -> Ir {
     let mut outs: Vec<(String, NodeId)> = Vec::new();
     let mut evidence = Vec::new();
     if q.evidence {
-        // The nearest unit and its distance; for prototypes, each class's nearest distance.
+        // The most active unit and its distance; for prototypes, each class's nearest distance.
         let idx_ty = Ty::for_range(0, q.units.len().max(2) as i64 - 1);
-        let entries = (0..q.units.len())
-            .map(|u| {
-                (
-                    b.add(Op::Const(u as i64), idx_ty, 0, Origin::Const),
-                    dist[u],
-                )
-            })
-            .collect();
-        let (unit, d) = crate::lower::select_pair(&mut b, entries, CmpOp::Lt);
+        // Units rank by `gamma_code · d` (the most active unit of a network whose
+        // centres have their own widths); `ev_dist` is that unit's distance.
+        let uniform = q.units.iter().all(|u| u.gamma_code == 1);
+        let mut entries: Vec<(NodeId, NodeId)> = Vec::new();
+        let mut by_key: Vec<(NodeId, NodeId)> = Vec::new();
+        for (u, &du) in dist.iter().enumerate() {
+            let key = if uniform {
+                du
+            } else {
+                let g = b.konst(q.units[u].gamma_code);
+                binop(&mut b, Op::Mul(du, g), Origin::Decide)
+            };
+            entries.push((b.add(Op::Const(u as i64), idx_ty, 0, Origin::Const), key));
+            by_key.push((du, key));
+        }
+        let unit = crate::lower::select(&mut b, entries, CmpOp::Lt);
+        let d = crate::lower::select(&mut b, by_key, CmpOp::Lt);
         evidence.push(("ev_unit".to_string(), unit));
         evidence.push(("ev_dist".to_string(), d));
         if q.kind == RbfKind::Prototype {

@@ -96,7 +96,13 @@ pub fn rbf_words(l: &Loaded, x: &RbfExplanation) -> String {
         s += &format!(", margin {:.4} over {r}", x.margin);
     }
     s += "\n";
-    s += &format!("  nearest {unit_kind}: #{}", x.nearest_unit);
+    // Networks rank centres by activation (their widths differ); the others by distance.
+    let which = if unit_kind == "centre" {
+        "most active"
+    } else {
+        "nearest"
+    };
+    s += &format!("  {which} {unit_kind}: #{}", x.nearest_unit);
     if !x.nearest_class.is_empty() {
         if x.nearest_class.parse::<usize>().is_ok() {
             s += &format!(" (class {})", x.nearest_class);

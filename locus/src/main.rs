@@ -418,7 +418,7 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
     );
     if let Some(e) = &r.evidence_cost {
         let what = if r.n_units.is_some() {
-            "ev_unit, ev_dist (the nearest unit and its distance)".to_string()
+            "ev_unit, ev_dist (the most active unit and its distance)".to_string()
         } else {
             format!(
                 "ev_leaf_0..{} (the leaf each tree reached)",

@@ -35,6 +35,19 @@ pub struct QUnit {
     /// ([`crate::fixed::kernel::interp_value`]); empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slopes: Vec<Vec<i64>>,
+    /// The unit's kernel width relative to the model's widest, in 2^-15 steps (at least
+    /// 1): the evidence ranks units by `gamma_code · d` (`explain::rbf_evidence`), so the
+    /// most active unit of a network with per-centre widths is the one reported.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub gamma_code: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+fn is_one(v: &i64) -> bool {
+    *v == 1
 }
 
 /// A quantised RBF model.
@@ -177,6 +190,7 @@ pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
                 shift,
                 tables,
                 slopes,
+                gamma_code: gamma_code(m, u.gamma),
             }
         })
         .collect();
@@ -540,4 +554,15 @@ fn search(
             interp,
         };
     }
+}
+
+/// `gamma` relative to the model's largest, in 2^-15 steps (at least 1); 1 for every unit
+/// of a model whose units share one width (SVMs) or have none (prototypes).
+fn gamma_code(m: &RbfModel, gamma: f64) -> i64 {
+    let max = m.units.iter().map(|u| u.gamma).fold(0.0f64, f64::max);
+    let shared = m.units.iter().all(|u| u.gamma == m.units[0].gamma);
+    if shared || !(max > 0.0 && gamma.is_finite()) {
+        return 1;
+    }
+    ((gamma / max * 32768.0).round() as i64).clamp(1, 32768)
 }
