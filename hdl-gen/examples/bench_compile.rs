@@ -48,8 +48,17 @@ fn full_tree(rng: &mut Rng, depth: u32, rows: &[Vec<f64>]) -> Tree {
 }
 
 fn main() {
-    let out = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--only TREESxDEPTH` times one size (for profiling) and writes nothing.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let out = args
+        .first()
+        .filter(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| "bench/results/compile_time.json".into());
     let mut rng = Rng(0x5eed);
     let scales: Vec<f64> = (0..FEATURES)
@@ -60,6 +69,12 @@ fn main() {
         .collect();
     let mut results = Vec::new();
     for &(trees, depth) in &[(10, 3), (100, 5), (300, 5), (1000, 6), (2000, 8)] {
+        if only
+            .as_ref()
+            .is_some_and(|o| *o != format!("{trees}x{depth}"))
+        {
+            continue;
+        }
         let model = Model {
             source: "random".into(),
             task: Task::Classification,
@@ -104,6 +119,9 @@ fn main() {
             "    {{\"trees\": {trees}, \"depth\": {depth}, \"features\": {FEATURES}, \"rows\": {ROWS}, \"seconds\": {seconds:.3}, \"comparators\": {}, \"muxes\": {}, \"latency_cycles\": {}}}",
             c.report.design.comparators, c.report.design.muxes, c.report.latency_cycles
         ));
+    }
+    if only.is_some() {
+        return;
     }
     let machine = format!(
         "{} cores",
