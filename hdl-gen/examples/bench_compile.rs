@@ -3,7 +3,8 @@
 //! Usage: `cargo run --release -p hdl-gen --example bench_compile [OUT.json]`.
 //! Each model is a binary classifier on 20 features with very different ranges and
 //! 5,000 calibration rows (XGBoost semantics); the time covers the width search,
-//! lowering, passes, Verilog emission, test vectors and metrics — everything
+//! lowering, passes, Verilog emission, test vectors (the IR evaluated on every
+//! calibration row) and float/fixed metrics — everything
 //! `locus compile` does but writing files.
 
 use hdl_gen::compile::{compile, CompileOptions};
@@ -68,13 +69,18 @@ fn main() {
         .map(|_| scales.iter().map(|s| rng.uniform(-1.0, 1.0) * s).collect())
         .collect();
     let mut results = Vec::new();
-    for &(trees, depth) in &[(10, 3), (100, 5), (300, 5), (1000, 6), (2000, 8)] {
-        if only
-            .as_ref()
-            .is_some_and(|o| *o != format!("{trees}x{depth}"))
-        {
-            continue;
-        }
+    for &(trees, depth) in &[
+        (10, 3),
+        (10, 8),
+        (100, 3),
+        (100, 5),
+        (100, 8),
+        (300, 5),
+        (1000, 3),
+        (1000, 6),
+        (2000, 4),
+        (2000, 8),
+    ] {
         let model = Model {
             source: "random".into(),
             task: Task::Classification,
@@ -92,6 +98,12 @@ fn main() {
                 .map(|_| full_tree(&mut rng, depth, &rows))
                 .collect(),
         };
+        if only
+            .as_ref()
+            .is_some_and(|o| *o != format!("{trees}x{depth}"))
+        {
+            continue; // after drawing the model: same models as a full run
+        }
         let data = Dataset {
             file: "random.csv".into(),
             rows: rows.clone(),

@@ -65,9 +65,8 @@ impl Ir {
         for group in inputs.chunks(LANES) {
             for (i, n) in self.nodes.iter().enumerate() {
                 let get = |id: u32| v[slot[id as usize] as usize];
-                let lanes = |f: &dyn Fn(usize) -> i64| std::array::from_fn::<i64, LANES, _>(f);
                 let x: [i64; LANES] = match &n.op {
-                    Op::Input(p) => lanes(&|l| {
+                    Op::Input(p) => lanes(|l| {
                         group
                             .get(l)
                             .and_then(|row| row.get(*p as usize))
@@ -78,13 +77,13 @@ impl Ir {
                     Op::Cmp(op, a, b) => {
                         let (a, b) = (get(*a), get(*b));
                         match op {
-                            CmpOp::Lt => lanes(&|l| i64::from(a[l] < b[l])),
-                            CmpOp::Gt => lanes(&|l| i64::from(a[l] > b[l])),
+                            CmpOp::Lt => lanes(|l| i64::from(a[l] < b[l])),
+                            CmpOp::Gt => lanes(|l| i64::from(a[l] > b[l])),
                         }
                     }
                     Op::Not(a) => {
                         let a = get(*a);
-                        lanes(&|l| i64::from(a[l] == 0))
+                        lanes(|l| i64::from(a[l] == 0))
                     }
                     Op::And(xs) => {
                         let mut acc = [1i64; LANES];
@@ -108,23 +107,23 @@ impl Ir {
                     }
                     Op::Mux { sel, t, f } => {
                         let (s, t, f) = (get(*sel), get(*t), get(*f));
-                        lanes(&|l| if s[l] != 0 { t[l] } else { f[l] })
+                        lanes(|l| if s[l] != 0 { t[l] } else { f[l] })
                     }
                     Op::Add(a, b) => {
                         let (a, b) = (get(*a), get(*b));
-                        lanes(&|l| a[l].wrapping_add(b[l]))
+                        lanes(|l| a[l].wrapping_add(b[l]))
                     }
                     Op::Sub(a, b) => {
                         let (a, b) = (get(*a), get(*b));
-                        lanes(&|l| a[l].wrapping_sub(b[l]))
+                        lanes(|l| a[l].wrapping_sub(b[l]))
                     }
                     Op::Abs(a) => {
                         let a = get(*a);
-                        lanes(&|l| a[l].wrapping_abs())
+                        lanes(|l| a[l].wrapping_abs())
                     }
                     Op::Mul(a, b) => {
                         let (a, b) = (get(*a), get(*b));
-                        lanes(&|l| a[l].wrapping_mul(b[l]))
+                        lanes(|l| a[l].wrapping_mul(b[l]))
                     }
                     Op::Lut {
                         input,
@@ -132,15 +131,15 @@ impl Ir {
                         table,
                     } => {
                         let a = get(*input);
-                        lanes(&|l| table[lut_index(a[l], *shift, table.len())])
+                        lanes(|l| table[lut_index(a[l], *shift, table.len())])
                     }
                     Op::Shr(a, k) => {
                         let a = get(*a);
-                        lanes(&|l| a[l] >> (*k).min(63))
+                        lanes(|l| a[l] >> (*k).min(63))
                     }
                     Op::Low(a, k) => {
                         let a = get(*a);
-                        lanes(&|l| a[l] & ((1i64 << (*k).min(62)) - 1))
+                        lanes(|l| a[l] & ((1i64 << (*k).min(62)) - 1))
                     }
                     Op::Reg(a) => get(*a),
                 };
@@ -196,8 +195,14 @@ impl Ir {
     }
 }
 
+/// One value per lane.
+#[inline(always)]
+fn lanes(f: impl Fn(usize) -> i64) -> [i64; LANES] {
+    std::array::from_fn(f)
+}
+
 /// Rows evaluated together by [`Ir::eval_outputs_batch`].
-pub const LANES: usize = 8;
+pub const LANES: usize = 32;
 
 /// The exact range `[lo, hi]` each node can take over all inputs of their types.
 pub fn ranges(ir: &Ir) -> Vec<(i64, i64)> {
