@@ -89,8 +89,8 @@ impl Ir {
                         let mut acc = [1i64; LANES];
                         for &x in xs {
                             let x = get(x);
-                            for l in 0..LANES {
-                                acc[l] &= i64::from(x[l] != 0);
+                            for (acc, x) in acc.iter_mut().zip(x) {
+                                *acc &= i64::from(x != 0);
                             }
                         }
                         acc
@@ -99,8 +99,8 @@ impl Ir {
                         let mut acc = [0i64; LANES];
                         for &x in xs {
                             let x = get(x);
-                            for l in 0..LANES {
-                                acc[l] |= i64::from(x[l] != 0);
+                            for (acc, x) in acc.iter_mut().zip(x) {
+                                *acc |= i64::from(x != 0);
                             }
                         }
                         acc
@@ -145,14 +145,12 @@ impl Ir {
                 };
                 v[slot[i] as usize] = x.map(|x| wrap(x, n.ty.width, n.ty.signed));
             }
-            for l in 0..group.len() {
-                out.push(
-                    self.outputs
-                        .iter()
-                        .map(|o| v[slot[o.node as usize] as usize][l])
-                        .collect(),
-                );
-            }
+            out.extend((0..group.len()).map(|l| {
+                self.outputs
+                    .iter()
+                    .map(|o| v[slot[o.node as usize] as usize][l])
+                    .collect::<Vec<i64>>()
+            }));
         }
         out
     }
