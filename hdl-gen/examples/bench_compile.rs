@@ -3,7 +3,8 @@
 //! Usage: `cargo run --release -p hdl-gen --example bench_compile [OUT.json]`.
 //! Each model is a binary classifier on 20 features with very different ranges and
 //! 5,000 calibration rows (XGBoost semantics); the time covers the width search,
-//! lowering, passes, Verilog emission, test vectors and metrics — everything
+//! lowering, passes, Verilog emission, test vectors (the IR evaluated on every
+//! calibration row) and float/fixed metrics — everything
 //! `locus compile` does but writing files.
 
 use hdl_gen::compile::{compile, CompileOptions};
@@ -48,8 +49,17 @@ fn full_tree(rng: &mut Rng, depth: u32, rows: &[Vec<f64>]) -> Tree {
 }
 
 fn main() {
-    let out = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--only TREESxDEPTH` times one size (for profiling) and writes nothing.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let out = args
+        .first()
+        .filter(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| "bench/results/compile_time.json".into());
     let mut rng = Rng(0x5eed);
     let scales: Vec<f64> = (0..FEATURES)
@@ -59,7 +69,18 @@ fn main() {
         .map(|_| scales.iter().map(|s| rng.uniform(-1.0, 1.0) * s).collect())
         .collect();
     let mut results = Vec::new();
-    for &(trees, depth) in &[(10, 3), (100, 5), (300, 5), (1000, 6), (2000, 8)] {
+    for &(trees, depth) in &[
+        (10, 3),
+        (10, 8),
+        (100, 3),
+        (100, 5),
+        (100, 8),
+        (300, 5),
+        (1000, 3),
+        (1000, 6),
+        (2000, 4),
+        (2000, 8),
+    ] {
         let model = Model {
             source: "random".into(),
             task: Task::Classification,
@@ -77,6 +98,12 @@ fn main() {
                 .map(|_| full_tree(&mut rng, depth, &rows))
                 .collect(),
         };
+        if only
+            .as_ref()
+            .is_some_and(|o| *o != format!("{trees}x{depth}"))
+        {
+            continue; // after drawing the model: same models as a full run
+        }
         let data = Dataset {
             file: "random.csv".into(),
             rows: rows.clone(),
@@ -104,6 +131,9 @@ fn main() {
             "    {{\"trees\": {trees}, \"depth\": {depth}, \"features\": {FEATURES}, \"rows\": {ROWS}, \"seconds\": {seconds:.3}, \"comparators\": {}, \"muxes\": {}, \"latency_cycles\": {}}}",
             c.report.design.comparators, c.report.design.muxes, c.report.latency_cycles
         ));
+    }
+    if only.is_some() {
+        return;
     }
     let machine = format!(
         "{} cores",

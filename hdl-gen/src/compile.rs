@@ -391,20 +391,23 @@ pub fn port_codes(ir: &Ir, e: &Encoded) -> Vec<i64> {
 
 /// Quantises the rows of `data` and computes the expected outputs with `eval()`.
 pub fn vectors<Q: RowEncoder + ?Sized>(qm: &Q, ir: &Ir, data: &Dataset) -> Result<Vec<Vector>> {
-    data.rows
+    let inputs = data
+        .rows
         .iter()
         .enumerate()
-        .map(|(r, row)| {
-            let e = qm.encode(row, &data.file, r)?;
-            let inputs = port_codes(ir, &e);
-            let outputs = ir.eval_outputs(&inputs);
-            Ok(Vector {
-                row: r,
-                inputs,
-                outputs,
-            })
+        .map(|(r, row)| Ok(port_codes(ir, &qm.encode(row, &data.file, r)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let outputs = ir.eval_outputs_batch(&inputs);
+    Ok(inputs
+        .into_iter()
+        .zip(outputs)
+        .enumerate()
+        .map(|(row, (inputs, outputs))| Vector {
+            row,
+            inputs,
+            outputs,
         })
-        .collect()
+        .collect())
 }
 
 /// Compiles a model of either family against calibration `data`.

@@ -9,11 +9,19 @@ use hdl_gen::quant::{self, input_formats, missing_flags, quantize_with, QuantMod
 use hdl_gen::testing::random_model;
 use proptest::prelude::*;
 
+/// Checks `eval_outputs` and `eval_outputs_batch` (the one test vectors use) row by row.
 fn check_eval(qm: &QuantModel, ir: &Ir, rows: &[Vec<f64>]) -> Result<(), TestCaseError> {
-    for row in rows {
+    let codes: Vec<Vec<i64>> = rows
+        .iter()
+        .map(|row| port_codes(ir, &qm.encode_row(row).expect("calibration rows encode")))
+        .collect();
+    let batch = ir.eval_outputs_batch(&codes);
+    prop_assert_eq!(batch.len(), rows.len());
+    for (r, row) in rows.iter().enumerate() {
         let e = qm.encode_row(row).expect("calibration rows encode");
         let q = qm.predict_codes(&e);
         let out = ir.eval_outputs(&port_codes(ir, &e));
+        prop_assert_eq!(&batch[r], &out, "batch eval, row {:?}", row);
         let mut want = Vec::new();
         if qm.task == Task::Classification {
             want.push(q.class as i64);

@@ -201,16 +201,20 @@ pub fn choose(
     })
 }
 
-/// Leaf node index per (row, tree), row-major.
+/// Leaf node index per (tree, row), tree-major: each tree walks every row while its
+/// nodes stay in cache.
 fn route(qm: &QuantModel, rows: &[Vec<f64>], data: &str) -> Result<Vec<u32>> {
+    let encoded = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            qm.encode_row(row)
+                .map_err(|e| missing_error(qm, data, r, e))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(rows.len() * qm.trees.len());
-    for (r, row) in rows.iter().enumerate() {
-        let e = qm
-            .encode_row(row)
-            .map_err(|e| missing_error(qm, data, r, e))?;
-        for t in &qm.trees {
-            out.push(qm.leaf_index(t, &e) as u32);
-        }
+    for t in &qm.trees {
+        out.extend(encoded.iter().map(|e| qm.leaf_index(t, e) as u32));
     }
     Ok(out)
 }
@@ -253,24 +257,25 @@ impl<'a> Reference<'a> {
     }
 
     fn loss(&self, qm: &QuantModel, leaves: &[u32]) -> f64 {
-        let n_trees = qm.trees.len();
         let n = self.classes.len();
+        let g = qm.n_groups;
         let mut flipped = 0usize;
         let mut fixed_out = Vec::with_capacity(n);
-        let mut scores = vec![0i64; qm.n_groups];
-        for r in 0..n {
-            scores.copy_from_slice(&qm.bias);
-            for (t, tree) in qm.trees.iter().enumerate() {
-                let i = leaves[r * n_trees + t] as usize;
-                if let QNode::Leaf { code } = tree.nodes[i] {
-                    scores[tree.group] += code;
+        let mut all_scores: Vec<i64> = (0..n).flat_map(|_| qm.bias.iter().copied()).collect();
+        for (t, tree) in qm.trees.iter().enumerate() {
+            for (r, &i) in leaves[t * n..(t + 1) * n].iter().enumerate() {
+                if let QNode::Leaf { code } = tree.nodes[i as usize] {
+                    all_scores[r * g + tree.group] += code;
                 }
             }
+        }
+        for r in 0..n {
+            let scores = &all_scores[r * g..(r + 1) * g];
             match self.task {
                 Task::Classification => {
-                    flipped += usize::from(qm.decide(&scores) != self.classes[r])
+                    flipped += usize::from(qm.decide(scores) != self.classes[r])
                 }
-                Task::Regression => fixed_out.push(qm.outputs(&scores)[0]),
+                Task::Regression => fixed_out.push(qm.outputs(scores)[0]),
             }
         }
         match self.task {
