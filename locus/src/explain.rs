@@ -119,39 +119,65 @@ pub fn rbf_words(l: &Loaded, x: &RbfExplanation) -> String {
 
 pub fn run(dir: &Path, data: &Path, row: Option<usize>, json: bool) -> Result<()> {
     let l = load_dir(dir)?;
-    if let AnyQuant::Rbf(q) = &l.quant {
-        return run_rbf(&l, q, data, row, json);
-    }
-    let (_, q) = trees(&l)?;
     let d = read_data(data, &l.model)?;
     check_row(data, row, d.rows.len())?;
+    let rows = d
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(r, _)| row.is_none_or(|want| want == *r));
+    match &l.quant {
+        AnyQuant::Rbf(q) => print_all(
+            json,
+            None,
+            rows.map(|(r, values)| {
+                let e = q.encode_row(values);
+                let outputs = l.ir.eval_outputs(&port_codes(&l.ir, &e));
+                let x = rbf_from_outputs(&l, r, &e.codes, &outputs)?;
+                Ok((rbf_words(&l, &x), x))
+            }),
+        ),
+        AnyQuant::Trees(q) => print_all(
+            json,
+            (!q.evidence).then_some(
+                "(compiled without --explain: the leaves come from the integer reference, which \
+                 the hardware matches bit for bit)",
+            ),
+            rows.map(|(r, values)| {
+                let e = q
+                    .encode_row(values)
+                    .map_err(|e| hdl_gen::quant::missing_error(q, &d.file, r, e))?;
+                let outputs = l.ir.eval_outputs(&port_codes(&l.ir, &e));
+                let x = from_outputs(&l, r, &e, &outputs)?;
+                Ok((words(&l, &x), x))
+            }),
+        ),
+    }
+}
+
+/// Prints each explanation as words, or all of them as one JSON array; `note` ends
+/// the text form.
+fn print_all<T: serde::Serialize>(
+    json: bool,
+    note: Option<&str>,
+    explained: impl Iterator<Item = Result<(String, T)>>,
+) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut all = Vec::new();
-    for (r, values) in d.rows.iter().enumerate() {
-        if row.is_some_and(|want| want != r) {
-            continue;
-        }
-        let e = q
-            .encode_row(values)
-            .map_err(|e| hdl_gen::quant::missing_error(q, &d.file, r, e))?;
-        let outputs = l.ir.eval_outputs(&port_codes(&l.ir, &e));
-        let x = from_outputs(&l, r, &e, &outputs)?;
+    for x in explained {
+        let (text, x) = x?;
         if json {
             all.push(x);
         } else {
-            write!(out, "{}", words(&l, &x))?;
+            write!(out, "{text}")?;
         }
     }
     if json {
         serde_json::to_writer_pretty(&mut out, &all)?;
         writeln!(out)?;
-    } else if !q.evidence {
-        writeln!(
-            out,
-            "(compiled without --explain: the leaves come from the integer reference, which the \
-             hardware matches bit for bit)"
-        )?;
+    } else if let Some(n) = note {
+        writeln!(out, "{n}")?;
     }
     out.flush()?;
     Ok(())
@@ -167,39 +193,6 @@ fn check_row(data: &Path, row: Option<usize>, rows: usize) -> Result<()> {
         .into()),
         _ => Ok(()),
     }
-}
-
-fn run_rbf(
-    l: &Loaded,
-    q: &hdl_gen::quant::rbf::RbfQuant,
-    data: &Path,
-    row: Option<usize>,
-    json: bool,
-) -> Result<()> {
-    let d = read_data(data, &l.model)?;
-    check_row(data, row, d.rows.len())?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut all = Vec::new();
-    for (r, values) in d.rows.iter().enumerate() {
-        if row.is_some_and(|want| want != r) {
-            continue;
-        }
-        let e = q.encode_row(values);
-        let outputs = l.ir.eval_outputs(&port_codes(&l.ir, &e));
-        let x = rbf_from_outputs(l, r, &e.codes, &outputs)?;
-        if json {
-            all.push(x);
-        } else {
-            write!(out, "{}", rbf_words(l, &x))?;
-        }
-    }
-    if json {
-        serde_json::to_writer_pretty(&mut out, &all)?;
-        writeln!(out)?;
-    }
-    out.flush()?;
-    Ok(())
 }
 
 /// The text form of one explanation.
