@@ -240,65 +240,79 @@ pub fn lower_rbf(q: &RbfQuant) -> Ir {
             }
             scores.push(tree_sum(&mut b, t, origin));
         }
-        match (q.kind, q.task) {
-            (_, Task::Regression) => outs.push(("out_score".into(), scores[0])),
-            (RbfKind::Svc, _) if q.n_classes == 2 => {
-                let zero = b.konst(0);
-                let class = match b.constant(scores[0]) {
-                    Some(s) => b.konst(i64::from(s <= 0)),
+        outs.extend(decide(&mut b, &scores, q));
+    }
+    outs.extend(evidence);
+    finish(b, inputs, outs, q)
+}
+
+/// The decision from the output scores: one-vs-one votes and the first class with the
+/// most votes (SVC), `score > 0` ⇒ class 0 (binary SVC), the first largest output (RBF
+/// network) or the score itself (regression); with the scores as outputs beside it.
+fn decide(b: &mut Builder, scores: &[NodeId], q: &RbfQuant) -> Vec<(String, NodeId)> {
+    let mut outs: Vec<(String, NodeId)> = Vec::new();
+    match (q.kind, q.task) {
+        (_, Task::Regression) => outs.push(("out_score".into(), scores[0])),
+        (RbfKind::Svc, _) if q.n_classes == 2 => {
+            let zero = b.konst(0);
+            let class = match b.constant(scores[0]) {
+                Some(s) => b.konst(i64::from(s <= 0)),
+                None => {
+                    let gt = b.add(
+                        Op::Cmp(CmpOp::Gt, scores[0], zero),
+                        Ty::BIT,
+                        0,
+                        Origin::Decide,
+                    );
+                    b.add(Op::Not(gt), Ty::BIT, 0, Origin::Decide)
+                }
+            };
+            outs.push(("out_class".into(), class));
+            outs.push(("out_score".into(), scores[0]));
+        }
+        (RbfKind::Svc, _) => {
+            let zero = b.konst(0);
+            let mut ballots: Vec<Vec<NodeId>> = vec![Vec::new(); q.n_classes];
+            for (p, (i, j)) in RbfModel::pairs(q.n_classes).into_iter().enumerate() {
+                let (yes, no) = match b.constant(scores[p]) {
+                    Some(s) => (b.konst(i64::from(s > 0)), b.konst(i64::from(s <= 0))),
                     None => {
                         let gt = b.add(
-                            Op::Cmp(CmpOp::Gt, scores[0], zero),
+                            Op::Cmp(CmpOp::Gt, scores[p], zero),
                             Ty::BIT,
                             0,
                             Origin::Decide,
                         );
-                        b.add(Op::Not(gt), Ty::BIT, 0, Origin::Decide)
+                        let not = b.add(Op::Not(gt), Ty::BIT, 0, Origin::Decide);
+                        (gt, not)
                     }
                 };
-                outs.push(("out_class".into(), class));
-                outs.push(("out_score".into(), scores[0]));
+                ballots[i].push(yes);
+                ballots[j].push(no);
             }
-            (RbfKind::Svc, _) => {
-                let zero = b.konst(0);
-                let mut ballots: Vec<Vec<NodeId>> = vec![Vec::new(); q.n_classes];
-                for (p, (i, j)) in RbfModel::pairs(q.n_classes).into_iter().enumerate() {
-                    let (yes, no) = match b.constant(scores[p]) {
-                        Some(s) => (b.konst(i64::from(s > 0)), b.konst(i64::from(s <= 0))),
-                        None => {
-                            let gt = b.add(
-                                Op::Cmp(CmpOp::Gt, scores[p], zero),
-                                Ty::BIT,
-                                0,
-                                Origin::Decide,
-                            );
-                            let not = b.add(Op::Not(gt), Ty::BIT, 0, Origin::Decide);
-                            (gt, not)
-                        }
-                    };
-                    ballots[i].push(yes);
-                    ballots[j].push(no);
-                }
-                let votes: Vec<NodeId> = ballots
-                    .into_iter()
-                    .map(|v| tree_sum(&mut b, v, Origin::Decide))
-                    .collect();
-                let class = argmax(&mut b, &votes);
-                outs.push(("out_class".into(), class));
-                for (p, &s) in scores.iter().enumerate() {
-                    outs.push((format!("out_score_{p}"), s));
-                }
+            let votes: Vec<NodeId> = ballots
+                .into_iter()
+                .map(|v| tree_sum(b, v, Origin::Decide))
+                .collect();
+            let class = argmax(b, &votes);
+            outs.push(("out_class".into(), class));
+            for (p, &s) in scores.iter().enumerate() {
+                outs.push((format!("out_score_{p}"), s));
             }
-            _ => {
-                let class = argmax(&mut b, &scores);
-                outs.push(("out_class".into(), class));
-                for (p, &s) in scores.iter().enumerate() {
-                    outs.push((format!("out_score_{p}"), s));
-                }
+        }
+        _ => {
+            let class = argmax(b, &scores);
+            outs.push(("out_class".into(), class));
+            for (p, &s) in scores.iter().enumerate() {
+                outs.push((format!("out_score_{p}"), s));
             }
         }
     }
-    outs.extend(evidence);
+    outs
+}
+
+/// Registers every output (latency 1) at its port type and returns the IR.
+fn finish(mut b: Builder, inputs: Vec<InputPort>, outs: Vec<(String, NodeId)>, q: &RbfQuant) -> Ir {
     let mut outputs = Vec::new();
     for (name, id) in outs {
         let ty = if name == "out_class" {
@@ -345,4 +359,27 @@ fn argmin_label(b: &mut Builder, dist: &[NodeId], q: &RbfQuant) -> NodeId {
         })
         .collect();
     crate::lower::select(b, entries, CmpOp::Lt)
+}
+
+/// The decision alone, as an IR whose inputs are the output scores (of the port types
+/// `score_tys`, packed first at bit 0): what the serial core (`serial_rbf`) applies
+/// once its accumulators hold a vector's scores. Its outputs are the parallel core's.
+pub fn decide_ir(q: &RbfQuant, score_tys: &[Ty]) -> Ir {
+    let mut b = Builder::new();
+    let mut inputs = Vec::new();
+    let mut scores = Vec::new();
+    for (p, &ty) in score_tys.iter().enumerate() {
+        inputs.push(InputPort {
+            name: format!("score_{p}"),
+            ty,
+            feature: p as u32,
+            kind: InputKind::Value,
+            label: format!("score {p}"),
+            frac_bits: q.table_fmt.frac_bits,
+            thresholds: Vec::new(),
+        });
+        scores.push(b.add(Op::Input(p as u32), ty, 0, Origin::Feature(p as u32)));
+    }
+    let outs = decide(&mut b, &scores, q);
+    finish(b, inputs, outs, q)
 }

@@ -1,16 +1,17 @@
-//! End-to-end tests of RBF models through the `locus` binary: the example SVMs compile, lint clean, cosimulate with zero mismatches, and keep the float accuracy.
+//! End-to-end tests of RBF models through the `locus` binary: the example SVMs compile in both architectures, lint clean, cosimulate with zero mismatches, and keep the float accuracy.
 
 mod common;
 
 use common::*;
 
-/// Compiles, lints and cosimulates one example SVM; fixed accuracy within 2 points of float.
-fn example(name: &str) -> std::path::PathBuf {
+/// Compiles (`arch`: parallel or serial), lints and cosimulates one example SVM; fixed
+/// accuracy within 2 points of float.
+fn example(name: &str, arch: &str) -> std::path::PathBuf {
     let ex = match root().join("examples").join(name) {
         e if e.exists() => e,
         _ => root().join("hdl-gen/tests/fixtures").join(name),
     };
-    let dir = scratch(name);
+    let dir = scratch(&format!("{name}-{arch}"));
     let d = dir.to_str().unwrap();
     ok(&locus(&[
         "compile",
@@ -19,6 +20,8 @@ fn example(name: &str) -> std::path::PathBuf {
         ex.join("data.csv").to_str().unwrap(),
         "-o",
         d,
+        "--arch",
+        arch,
     ]));
     sim::lint(&[dir.join("rtl/locus_core.v")], "locus_core")
         .unwrap_or_else(|e| panic!("{name}: lint: {e}"));
@@ -26,8 +29,16 @@ fn example(name: &str) -> std::path::PathBuf {
     let s = json(&dir.join("sim.json"));
     assert_eq!(s["mismatches"], 0, "{name}");
     let r = json(&dir.join("report.json"));
-    assert_eq!(r["architecture"], "parallel");
-    assert_eq!(r["initiation_interval"], 1);
+    assert_eq!(r["architecture"], arch);
+    if arch == "parallel" {
+        assert_eq!(r["initiation_interval"], 1);
+    } else {
+        // One lane: at least one clock per (unit, feature) pair; the cosim above ran
+        // at the reported latency, honouring in_ready.
+        let pairs = r["n_units"].as_u64().unwrap() * r["n_features"].as_u64().unwrap();
+        assert!(r["initiation_interval"].as_u64().unwrap() > pairs, "{r}");
+        assert_eq!(r["interface"]["in_ready"], true);
+    }
     assert!(
         r["kernel_tables"] == "plain" || r["kernel_tables"] == "interpolated",
         "{name}: {}",
@@ -55,33 +66,53 @@ fn example(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn iris_svc_parallel() {
-    example("iris-svc");
+    example("iris-svc", "parallel");
+}
+
+#[test]
+fn iris_svc_serial() {
+    example("iris-svc", "serial");
 }
 
 #[test]
 fn wine_svc_parallel() {
-    example("wine-svc");
+    example("wine-svc", "parallel");
+}
+
+#[test]
+fn wine_svc_serial() {
+    example("wine-svc", "serial");
 }
 
 /// A StandardScaler + SVC pipeline on raw features: the host scales, the RTL is exact.
 #[test]
-fn svc_with_scaler_parallel() {
-    let dir = example("svc-scaler-wine");
-    let m = json(&dir.join("model.json"));
-    assert!(m["scaler"]["scale"].is_array(), "{m}");
+fn svc_with_scaler_both_architectures() {
+    for arch in ["parallel", "serial"] {
+        let dir = example("svc-scaler-wine", arch);
+        let m = json(&dir.join("model.json"));
+        assert!(m["scaler"]["scale"].is_array(), "{m}");
+    }
 }
 
 #[test]
 fn breast_cancer_svc_parallel() {
-    example("breast-cancer-svc");
+    example("breast-cancer-svc", "parallel");
+}
+
+#[test]
+fn breast_cancer_svc_serial() {
+    example("breast-cancer-svc", "serial");
 }
 
 /// The SVR's 412 support vectors need interpolated kernel tables to meet the default
-/// `--max-loss` (plain tables lose ~9% RMSE at the widest formats).
+/// `--max-loss` (plain tables lose ~9% RMSE at the widest formats); the serial core
+/// interpolates in its kernel stage.
 #[test]
-fn diabetes_svr_parallel() {
-    let dir = example("diabetes-svr");
-    let r = json(&dir.join("report.json"));
-    assert_eq!(r["search"]["budget_met"], true, "{}", r["search"]["loss"]);
-    assert_eq!(r["kernel_tables"], "interpolated");
+fn diabetes_svr_both_architectures() {
+    for arch in ["parallel", "serial"] {
+        let dir = example("diabetes-svr", arch);
+        let r = json(&dir.join("report.json"));
+        assert_eq!(r["search"]["budget_met"], true, "{}", r["search"]["loss"]);
+        assert_eq!(r["kernel_tables"], "interpolated");
+    }
 }

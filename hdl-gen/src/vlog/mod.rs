@@ -63,6 +63,14 @@ pub enum BinOp {
     Gt,
     And,
     Or,
+    /// `==`
+    Eq,
+    /// `<<` (logical; the right operand is a shift amount)
+    Shl,
+    /// `>>` (logical)
+    Shr,
+    /// `>>>` (arithmetic when the left operand is `$signed`)
+    Sra,
 }
 
 /// A statement inside `always @(posedge clk)`.

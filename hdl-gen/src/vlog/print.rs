@@ -173,6 +173,10 @@ fn expr(e: &Expr) -> String {
                 BinOp::Gt => ">",
                 BinOp::And => "&",
                 BinOp::Or => "|",
+                BinOp::Eq => "==",
+                BinOp::Shl => "<<",
+                BinOp::Shr => ">>",
+                BinOp::Sra => ">>>",
             };
             format!("{} {o} {}", operand(a), operand(b))
         }
