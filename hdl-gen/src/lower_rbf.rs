@@ -301,7 +301,7 @@ fn decide(b: &mut Builder, scores: &[NodeId], q: &RbfQuant) -> Vec<(String, Node
             }
         }
         _ => {
-            let class = argmax(b, &scores);
+            let class = argmax(b, scores);
             outs.push(("out_class".into(), class));
             for (p, &s) in scores.iter().enumerate() {
                 outs.push((format!("out_score_{p}"), s));
