@@ -4,9 +4,15 @@
 //   clk, rst                 the design clock (CLK_HZ); synchronous reset, active high.
 //   uart_rx                  serial from the host, idle high, asynchronous.
 //   uart_tx                  serial to the host, idle high, registered.
-//   core_in_valid            one-clock pulse: core_in_features holds a request.
-//   core_in_features[FEAT_W] the request's feature codes; stable from the pulse
-//                            until the next request's payload starts arriving.
+//   core_in_valid            core_in_features holds a request; held until the
+//                            core takes it (a clock with core_in_ready high).
+//   core_in_features[FEAT_W] the request's feature codes; stable from
+//                            core_in_valid until the next request's payload
+//                            starts arriving, which cannot happen while
+//                            core_in_valid is high (see "no room").
+//   core_in_ready            the core takes core_in_features this clock if
+//                            core_in_valid is high (tie high for a core that
+//                            takes a vector every clock).
 //   core_out_valid           the core's result is on core_result (in request
 //                            order, at the core's fixed latency).
 //   core_result[RES_W]       the core's outputs, packed.
@@ -40,6 +46,12 @@
 //     entries, each slot reserved when its request is accepted) is full, or
 //     while an earlier status request still waits for core results (only
 //     possible if the core's latency exceeds one request frame).
+//   * busy core: an infer request whose LEN byte arrives while the previous
+//     request still waits for the core (core_in_valid high, core_in_ready
+//     low): its payload would overwrite the waiting features, so the frame is
+//     dropped at that byte. Only a core whose initiation interval exceeds a
+//     request frame can cause it; `locus run` then sends one request at a
+//     time, so no request is ever lost or answered out of turn.
 //   The receiver always returns to hunting: every state leaves on a byte, a
 //   framing error or the timeout. After an error the host should stay silent for
 //   TIMEOUT plus one byte time before sending again, so that bytes of its next
@@ -47,7 +59,7 @@
 //   garbage (a byte misaligned by garbage may end up to a byte time late).
 //
 // Timing
-//   core_in_valid pulses 1 clock after the CRC byte's stop bit is sampled. A
+//   core_in_valid rises 1 clock after the CRC byte's stop bit is sampled. A
 //   result is queued the clock core_out_valid is high; its response's sync byte
 //   starts 2 clocks later if the transmitter is idle, and responses follow each
 //   other with no idle time. UART timing: see locus_uart_rx / locus_uart_tx.
@@ -80,6 +92,7 @@ module locus_uart_bridge #(
     output wire              uart_tx,
     output reg               core_in_valid,
     output wire [FEAT_W-1:0] core_in_features,
+    input  wire              core_in_ready,
     input  wire              core_out_valid,
     input  wire [RES_W-1:0]  core_result,
     output wire              led_activity,
@@ -189,7 +202,8 @@ module locus_uart_bridge #(
             case (r_state)
                 R_HUNT: drop = (rx_data != SYNC_REQ) && !r_junk;
                 R_TYPE: drop = (rx_data != T_INFER) && (rx_data != T_STATUS);
-                R_LEN:  drop = rx_data != (r_status ? 8'd0 : LEN_INFER);
+                R_LEN:  drop = (rx_data != (r_status ? 8'd0 : LEN_INFER))
+                               || (!r_status && core_in_valid && !core_in_ready);
                 R_CRC: begin
                     good_infer = crc_ok && !r_status && room;
                     good_status = crc_ok && r_status && room;
@@ -290,7 +304,8 @@ module locus_uart_bridge #(
             frames_ok <= 16'd0;
             frames_dropped <= 16'd0;
         end else begin
-            core_in_valid <= good_infer;
+            if (good_infer) core_in_valid <= 1'b1;
+            else if (core_in_ready) core_in_valid <= 1'b0;
             outstanding <= outstanding + {{AW{1'b0}}, good_infer} - {{AW{1'b0}}, take_result};
             resv <= resv + {{AW{1'b0}}, good_infer || good_status} - {{AW{1'b0}}, pop};
             if (good_status) status_wait <= 1'b1;

@@ -31,6 +31,7 @@ module tb_locus_uart_bridge;
     ) dut (
         .clk(clk), .rst(rst), .uart_rx(host_tx), .uart_tx(host_rx),
         .core_in_valid(core_in_valid), .core_in_features(core_in_features),
+        .core_in_ready(core_ready),
         .core_out_valid(core_out_valid), .core_result(core_result),
         .led_activity(led_activity), .led_error(led_error)
     );
@@ -39,6 +40,7 @@ module tb_locus_uart_bridge;
     // A fixed-latency pipeline of `core_lat` clocks (3, or longer than a whole
     // frame in part 12), as a queue of results with their due cycles.
     integer core_lat = 3;
+    reg core_ready = 1'b1;  // low: the core is busy and takes nothing (part 13)
     integer cycle = 0;
     reg [RES_W-1:0] q_res [0:63];
     integer q_due [0:63];
@@ -47,7 +49,7 @@ module tb_locus_uart_bridge;
     reg [RES_W-1:0] out_d = {RES_W{1'b0}};
     always @(posedge clk) begin
         cycle = cycle + 1;
-        if (core_in_valid) begin
+        if (core_in_valid && core_ready) begin
             q_res[q_wr % 64] = {~core_in_features, core_in_features + 1'b1};
             q_due[q_wr % 64] = cycle + core_lat - 1;
             q_wr = q_wr + 1;
@@ -448,6 +450,35 @@ module tb_locus_uart_bridge;
         expect_status(n_ok, n_drop, "slow core status, second round");
         expect_silence("slow core, dropped request");
         core_lat = 3;
+
+        // 13. A busy core (core_in_ready low): an accepted request waits with its
+        // features intact until the core takes it; an infer request arriving
+        // meanwhile is dropped at its LEN byte (its payload would overwrite the
+        // waiting one); a status request is still taken.
+        send_status;
+        take(8, got_ok);
+        n_ok = {resp[4], resp[3]};
+        n_drop = {resp[6], resp[5]};
+        core_ready = 1'b0;
+        send_infer(20'h13579);
+        #(BIT_NS * 40);
+        if (!core_in_valid || core_in_features !== 20'h13579) begin
+            $display("FAIL busy core: request not held (valid %b, features %05x)",
+                     core_in_valid, core_in_features);
+            errors = errors + 1;
+        end
+        send_infer(20'h24680);
+        quiet;
+        if (core_in_features !== 20'h13579) begin
+            $display("FAIL busy core: waiting features overwritten with %05x", core_in_features);
+            errors = errors + 1;
+        end
+        expect_silence("busy core, nothing answered yet");
+        core_ready = 1'b1;
+        expect_result(20'h13579, "busy core, the waiting request");
+        expect_silence("busy core, dropped request");
+        send_status;
+        expect_status(n_ok + 2, n_drop + 1, "busy core counts");
 
         // 11. LEDs pulsed, stretched, and off again.
         #(LED_STRETCH * CLK_NS * 2);

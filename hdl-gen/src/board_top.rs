@@ -90,9 +90,9 @@ impl TopOptions {
 /// `core_out_valid` beside them.
 ///
 /// A core with `in_ready` (the serial architecture) is offered a vector only while it
-/// is ready; one that arrives while it is busy is dropped (the host sees no answer and
-/// retries). Requests arrive one frame at a time over the UART, far slower than the
-/// core's II for any model that fits a board.
+/// is ready: the board top's bridge holds a request until the core takes it (its
+/// `core_in_ready` is the core's `in_ready`); the serial-load wrapper (built for area
+/// and timing figures) ignores a `load` while the core is busy.
 pub fn core_instance(iface: &Interface, in_valid: &str, in_features: &str) -> Vec<Item> {
     let id = |s: &str| Expr::Ident(s.into());
     let res_w = result_width(iface);
@@ -242,6 +242,11 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
         wire("core_out_valid", 1),
         wire("core_result", res_w),
         Item::Blank,
+    ]);
+    // The core first: it declares `core_in_ready`, which the bridge reads.
+    items.extend(core_instance(iface, "core_in_valid", "core_in_features"));
+    items.extend([
+        Item::Blank,
         Item::Instance {
             module: "locus_reset_sync".into(),
             name: "u_reset".into(),
@@ -269,15 +274,21 @@ pub fn emit_top(iface: &Interface, opts: &TopOptions, header: Vec<String>) -> Mo
                 ("uart_tx".into(), id("uart_tx")),
                 ("core_in_valid".into(), id("core_in_valid")),
                 ("core_in_features".into(), id("core_in_features")),
+                (
+                    "core_in_ready".into(),
+                    if iface.in_ready {
+                        id("core_in_ready")
+                    } else {
+                        Expr::Lit { width: 1, value: 1 }
+                    },
+                ),
                 ("core_out_valid".into(), id("core_out_valid")),
                 ("core_result".into(), id("core_result")),
                 ("led_activity".into(), id(led_activity)),
                 ("led_error".into(), id(led_error)),
             ],
         },
-        Item::Blank,
     ]);
-    items.extend(core_instance(iface, "core_in_valid", "core_in_features"));
     Module {
         name: BOARD_TOP.into(),
         header,

@@ -9,7 +9,11 @@
 //!
 //! The client keeps up to `window` requests in flight (default 4, the bridge's
 //! result FIFO depth: a slot is reserved from a request's acceptance until its
-//! answer starts, so a window no deeper than the FIFO never overflows it). Answers
+//! answer starts, so a window no deeper than the FIFO never overflows it). A core
+//! slower than a request frame (a serial core whose II in clocks exceeds a frame's
+//! bits × clocks per bit) gets one request at a time instead ([`paced_window`]): the
+//! bridge holds a request until the core takes it and drops an infer frame that would
+//! overwrite it, so pacing avoids those drops rather than guarding correctness. Answers
 //! come back in request order. A missing or damaged answer makes the client stay
 //! silent past the bridge's inter-byte timeout (resynchronising it), drop what it
 //! received, and resend the requests in flight one at a time. The status counters
@@ -737,6 +741,29 @@ struct RunReport {
     frames_dropped: Option<u16>,
 }
 
+/// The window for a core taking a vector every `ii` clocks at `clk_hz`: `requested`,
+/// or 1 when a request frame (`in_width` bits of features) takes no longer on the wire
+/// than the core takes per vector, so the next request would find the core busy.
+pub fn paced_window(requested: usize, in_width: u32, ii: u32, clk_hz: u64, baud: u32) -> usize {
+    let frame_bits = 10 * (4 + protocol::bytes_for(in_width) as u64);
+    let frame_clocks = frame_bits * clk_hz / u64::from(baud.max(1));
+    if u64::from(ii) >= frame_clocks {
+        1
+    } else {
+        requested
+    }
+}
+
+/// The core clock of a board build (`DIR/synth.json`), or 12 MHz, the slowest board
+/// clock locus builds for (so a slow core is paced rather than not).
+fn board_clock(dir: &Path) -> u64 {
+    std::fs::read_to_string(dir.join("synth.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["clock"]["core_hz"].as_u64())
+        .unwrap_or(12_000_000)
+}
+
 /// Loads DIR, runs every row of `data` through the board top and writes `DIR/run.json`.
 pub fn run(dir: &Path, data: &Path, opts: &RunOptions) -> Result<ExitCode> {
     if !(1..=4).contains(&opts.window) {
@@ -782,7 +809,13 @@ pub fn run(dir: &Path, data: &Path, opts: &RunOptions) -> Result<ExitCode> {
             let (link, build) = sim_link(&l, opts.baud)?;
             let clk = link.clk_hz;
             let mut c = Client::new(link, iface, opts.baud);
-            c.window = opts.window;
+            c.window = paced_window(
+                opts.window,
+                iface.in_features_width,
+                l.report.initiation_interval,
+                clk,
+                opts.baud,
+            );
             let r = drive(&l, &mut c, &vectors, data, opts, "sim", None)?;
             let cycles = c.link.cycles();
             finish(
@@ -799,7 +832,13 @@ pub fn run(dir: &Path, data: &Path, opts: &RunOptions) -> Result<ExitCode> {
         Mode::Port(p) => {
             let link = SerialLink::open(p, opts.baud)?;
             let mut c = Client::new(link, iface, opts.baud);
-            c.window = opts.window;
+            c.window = paced_window(
+                opts.window,
+                iface.in_features_width,
+                l.report.initiation_interval,
+                board_clock(dir),
+                opts.baud,
+            );
             let r = drive(
                 &l,
                 &mut c,
