@@ -118,7 +118,7 @@ fn main() {
             },
             passes: PassOptions::default(),
             explain: false,
-            serial: false,
+            arch: hdl_gen::compile::Arch::Parallel,
         };
         let t = Instant::now();
         let c = compile(model, "random.json", &data, &opts).expect("compiles");

@@ -31,8 +31,65 @@ pub struct CompileOptions {
     pub passes: PassOptions,
     /// Also output the evidence of each decision (`explain`).
     pub explain: bool,
-    /// The serial (time-shared) architecture (`serial_rbf`; nearest-prototype models).
-    pub serial: bool,
+    /// The architecture of an RBF core (tree ensembles are always parallel).
+    pub arch: Arch,
+}
+
+/// The architecture of an RBF core: every unit in parallel (II = 1) or one
+/// time-shared lane (`serial_rbf`), chosen by the user or by size.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arch {
+    Parallel,
+    Serial,
+    /// Parallel when its estimated size fits the target (or, with none, the largest
+    /// supported device); serial otherwise.
+    Auto(Option<Capacity>),
+}
+
+/// A target device's size, for [`Arch::Auto`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Capacity {
+    /// Board or device name, for the report.
+    pub name: String,
+    /// Logic cells (iCE40 `ICESTORM_LC`, ECP5 LUT4s).
+    pub logic_cells: u64,
+}
+
+/// The largest device locus builds for (ECP5-85: 83,640 LUT4s), the target of
+/// `--arch auto` without `--target`.
+pub const LARGEST_DEVICE: (&str, u64) = ("the largest supported device (ECP5-85)", 83_640);
+
+/// Share of a device's logic cells `--arch auto` lets a parallel core fill (the rest
+/// is the board top and routing slack).
+pub const AUTO_FILL: f64 = 0.8;
+
+/// Measured logic cells per estimated cell ([`crate::ir::logic_estimate`]) on RBF
+/// cores: wine-svc 9,065 LC on an UP5K against 7,215 estimated.
+pub const ESTIMATE_SCALE: f64 = 1.25;
+
+/// Whether `--arch auto` builds `ir` (an RBF model's parallel core) serially, and why.
+fn auto_choice(ir: &Ir, q: &RbfQuant, cap: Option<&Capacity>) -> (bool, String) {
+    let est = (crate::ir::logic_estimate(ir) as f64 * ESTIMATE_SCALE).round() as u64;
+    let (name, cells) = match cap {
+        Some(c) => (c.name.as_str(), c.logic_cells),
+        None => LARGEST_DEVICE,
+    };
+    let room = (cells as f64 * AUTO_FILL) as u64;
+    let fits = est <= room;
+    let serial = !fits && crate::serial_rbf::unsupported(q).is_none() && !q.evidence;
+    let verdict = match (fits, serial) {
+        (true, _) => "parallel",
+        (false, true) => "serial",
+        (false, false) => "parallel (the serial core cannot build this model)",
+    };
+    (
+        serial,
+        format!(
+            "auto: the parallel core is about {est} logic cells, {} {}% of {cells} on {name}: {verdict}",
+            if fits { "within" } else { "over" },
+            (AUTO_FILL * 100.0).round()
+        ),
+    )
 }
 
 /// Lowers a quantised model and runs every pass, verifying the IR after each.
@@ -357,6 +414,9 @@ pub struct Report {
     /// RBF models: `parallel` (every unit, II = 1) or `serial`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
+    /// RBF models compiled with `--arch auto`: how the architecture was chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub architecture_choice: Option<String>,
     /// RBF models: kernel table index bits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_bits: Option<u32>,
@@ -439,7 +499,7 @@ pub fn compile(
         &data.file,
         &opts.search,
     )?;
-    if opts.serial && matches!(model, AnyModel::Trees(_)) {
+    if opts.arch == Arch::Serial && matches!(model, AnyModel::Trees(_)) {
         return Err(Error::input(
             "--arch serial",
             "",
@@ -467,7 +527,7 @@ pub fn compile_rbf(
         &data.file,
     )?;
     let mut qm = c.model;
-    if opts.serial {
+    if opts.arch == Arch::Serial {
         if let Some(why) = crate::serial_rbf::unsupported(&qm) {
             return Err(Error::input("--arch serial", "", why));
         }
@@ -488,8 +548,16 @@ pub fn compile_rbf(
     } else {
         None
     };
+    let ir = build_any_ir(&AnyQuant::Rbf(qm.clone()), &opts.passes)?;
+    let choice = match &opts.arch {
+        Arch::Auto(cap) => {
+            let (serial, why) = auto_choice(&ir, &qm, cap.as_ref());
+            qm.serial = serial;
+            Some(why)
+        }
+        _ => None,
+    };
     let aq = AnyQuant::Rbf(qm.clone());
-    let ir = build_any_ir(&aq, &opts.passes)?;
     crate::limits::check_design(&ir.census(), model_file)?;
     let evidence_cost = evidence_cost.map(|w| ir.census().minus(&w));
     let serial = if qm.serial {
@@ -546,6 +614,7 @@ pub fn compile_rbf(
         rtl_sha256: sha256_hex(rtl.as_bytes()),
         n_units: Some(model.units.len()),
         architecture: Some(if qm.serial { "serial" } else { "parallel" }.into()),
+        architecture_choice: choice,
         index_bits: (model.kind != RbfKind::Prototype).then_some(qm.index_bits),
         evidence_cost,
         kernel_tables: (model.kind != RbfKind::Prototype)
@@ -711,6 +780,7 @@ pub fn compile_trees(
         rtl_sha256: sha256_hex(rtl.as_bytes()),
         n_units: None,
         architecture: None,
+        architecture_choice: None,
         index_bits: None,
         evidence_cost,
         kernel_tables: None,

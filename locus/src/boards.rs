@@ -678,6 +678,38 @@ impl Catalog {
     }
 }
 
+/// The size of a board's or bare device's FPGA, for `locus compile --arch auto
+/// --target NAME`: its logic cells (iCE40) or LUT4s (ECP5), one flip-flop each
+/// (`families.toml` `flip_flops`).
+pub fn capacity(name: &str) -> Result<hdl_gen::compile::Capacity, UserError> {
+    let c = Catalog::load()?;
+    let (family, device) = match (c.boards.get(name), c.devices.get(name)) {
+        (Some(b), _) => (b.family, b.device.clone()),
+        (None, Some(d)) => (d.family, d.device.clone()),
+        (None, None) => {
+            return Err(UserError(format!(
+                "--target {name:?}: unknown; expected a board ({}) or a bare device ({}) (`locus boards` lists them)",
+                c.boards.keys().cloned().collect::<Vec<_>>().join(", "),
+                c.devices.keys().cloned().collect::<Vec<_>>().join(", ")
+            )))
+        }
+    };
+    let cells = c
+        .family(family)
+        .flip_flops
+        .get(&device)
+        .copied()
+        .ok_or_else(|| {
+            UserError(format!(
+                "--target {name}: no size for device {device} in boards/families.toml"
+            ))
+        })?;
+    Ok(hdl_gen::compile::Capacity {
+        name: format!("{name} ({device})"),
+        logic_cells: cells,
+    })
+}
+
 fn mhz(hz: u64) -> String {
     let m = hz as f64 / 1e6;
     if m.fract() == 0.0 {

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use hdl_gen::compile::{compile, write_dir, CompileOptions};
+use hdl_gen::compile::{compile, write_dir, Arch, CompileOptions};
 use hdl_gen::passes::PassOptions;
 use hdl_gen::quant::SearchOptions;
 use std::path::PathBuf;
@@ -64,10 +64,15 @@ enum Command {
         /// `ev_leaf_<t>`), checked by `locus sim` and read by `locus explain`.
         #[arg(long)]
         explain: bool,
-        /// RBF models: `parallel` (one unit per centre, II = 1) or `serial` (one
-        /// time-shared distance lane, prototypes in a ROM; nearest-prototype models).
-        #[arg(long, default_value = "parallel", value_parser = ["parallel", "serial"])]
+        /// RBF models: `parallel` (one unit per centre, II = 1), `serial` (one
+        /// time-shared distance lane, centres and kernel tables in block RAM, II ≈
+        /// units × features) or `auto`: parallel when its estimated size fits the
+        /// `--target` (or the largest supported device), serial otherwise.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "parallel", "serial"])]
         arch: String,
+        /// Board or bare device the core is meant for (`locus boards`), for `--arch auto`.
+        #[arg(long)]
+        target: Option<String>,
     },
     /// Train an RBF network or a nearest-prototype model from a CSV (k-means++ centres), writing the native JSON (docs/rbf-format.md).
     Train {
@@ -233,6 +238,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             classes,
             explain,
             arch,
+            target,
         } => {
             if !(max_loss.is_finite() && max_loss >= 0.0) {
                 return Err(UserError(format!(
@@ -271,7 +277,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
                 passes: PassOptions { stage_budget },
                 explain,
-                serial: arch == "serial",
+                arch: match arch.as_str() {
+                    "serial" => Arch::Serial,
+                    "parallel" => Arch::Parallel,
+                    _ => Arch::Auto(target.as_deref().map(boards::capacity).transpose()?),
+                },
             };
             let c = compile(m, &model.display().to_string(), &d, &opts)?;
             write_dir(&c, &out)?;
@@ -385,6 +395,9 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
             .filter(|i| i.kind == hdl_gen::ir::InputKind::Value)
             .count(),
     );
+    if let Some(why) = &r.architecture_choice {
+        println!("  arch     {}", why.trim_start_matches("auto: "));
+    }
     let s = &r.search;
     println!(
         "  widths   inputs {} bits, leaves {} bits: loss {:.2} of {:.2} allowed ({}){}",

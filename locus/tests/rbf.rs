@@ -140,3 +140,41 @@ fn diabetes_svr_both_architectures() {
         }
     }
 }
+
+/// `--arch auto` (the default) builds wine-svc in parallel for an ECP5-85 and serially
+/// for an iCEBreaker, where the parallel core (9,065 logic cells measured) cannot fit;
+/// an unknown target is a user error.
+#[test]
+fn auto_architecture_follows_the_target() {
+    let ex = root().join("examples/wine-svc");
+    let (m, d) = (ex.join("model.onnx"), ex.join("data.csv"));
+    for (target, arch) in [("ulx3s-85f", "parallel"), ("icebreaker", "serial")] {
+        let dir = scratch(&format!("wine-auto-{target}"));
+        ok(&locus(&[
+            "compile",
+            m.to_str().unwrap(),
+            "--data",
+            d.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+            "--target",
+            target,
+        ]));
+        let r = json(&dir.join("report.json"));
+        assert_eq!(r["architecture"], arch, "{target}: {r}");
+        let why = r["architecture_choice"].as_str().unwrap();
+        assert!(why.starts_with("auto: ") && why.contains(target), "{why}");
+    }
+    let out = locus(&[
+        "compile",
+        m.to_str().unwrap(),
+        "--data",
+        d.to_str().unwrap(),
+        "-o",
+        scratch("wine-auto-bad").to_str().unwrap(),
+        "--target",
+        "no-such-board",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--target \"no-such-board\""));
+}

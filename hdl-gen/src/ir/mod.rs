@@ -280,6 +280,34 @@ impl Ir {
     }
 }
 
+/// A rough size of a design in LUT4-sized logic cells, from its node widths: one per
+/// result bit of an adder, comparator, mux or gate, `wa·wb` per multiplier (built
+/// from LUTs and carries), `w·⌈entries/16⌉` per ROM, at least one per register bit
+/// (iCE40 and ECP5 cells pair a LUT with a flip-flop). Measured against nextpnr, it
+/// is used to choose an architecture (`--arch auto`), never reported as a result.
+pub fn logic_estimate(ir: &Ir) -> u64 {
+    let (mut comb, mut ffs) = (0u64, 0u64);
+    for n in &ir.nodes {
+        let w = u64::from(n.ty.width);
+        let wid = |a: NodeId| u64::from(ir.node(a).ty.width);
+        comb += match &n.op {
+            Op::Input(_) | Op::Const(_) | Op::Shr(..) | Op::Low(..) => 0,
+            Op::Cmp(_, a, b) => wid(*a).max(wid(*b)),
+            Op::Not(_) => 0,
+            Op::And(v) | Op::Or(v) => (v.len() as u64).div_ceil(3),
+            Op::Mux { .. } | Op::Add(..) | Op::Sub(..) => w,
+            Op::Abs(_) => 2 * w,
+            Op::Mul(a, b) => wid(*a) * wid(*b),
+            Op::Lut { table, .. } => w * (table.len() as u64).div_ceil(16),
+            Op::Reg(_) => {
+                ffs += w;
+                0
+            }
+        };
+    }
+    comb.max(ffs)
+}
+
 /// Node counts by kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Census {

@@ -541,13 +541,20 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
         rep.step_seconds = finish_seconds(seconds, total);
         write_reports(dir, &bdir, &rep)?;
         let smaller = match l.report.n_units {
-            // RBF models: every unit is built in parallel (no time-shared architecture yet).
             Some(_) => "fewer units or support vectors, a larger --max-loss",
             None => "fewer or shallower trees, a larger --max-loss",
         };
+        let serial = if l.report.architecture.as_deref() == Some("parallel") {
+            format!(
+                "the serial architecture (`locus compile --arch serial`, or `--target {}`), ",
+                t.name()
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
             "error: the design does not fit {} ({} {} {}): {}. Choose a larger device \
-             (`locus boards`) or a smaller model ({smaller}). Numbers in {}.",
+             (`locus boards`), {serial}or a smaller model ({smaller}). Numbers in {}.",
             t.name(),
             t.family(),
             t.device(),
