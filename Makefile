@@ -54,9 +54,11 @@ bitstream: setup setup-ecp5 build
 flash: build
 	$(LOCUS) flash $(DIR) --board $(BOARD) $(if $(DRY_RUN),--dry-run)
 
-## bench: compile time against model size (10 to 2,000 trees), written to bench/results/
-bench:
+## bench: compile time against model size (10 to 2,000 trees), and the RBF architectures
+## built for an iCEBreaker; written to bench/results/ (and the README's RBF table)
+bench: setup setup-ecp5 build
 	$(CARGO) run --release --locked -p hdl-gen --example bench_compile bench/results/compile_time.json
+	$(CARGO) run --release --locked -p locus --example bench_rbf_arch
 
 ## bless: regenerate the golden RTL through the normal CLI (review the diff before committing)
 bless: build

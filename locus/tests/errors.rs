@@ -358,11 +358,11 @@ fn compiled_files_edited() {
     );
 }
 
-/// The serial architecture exists for nearest-prototype models only so far.
+/// The serial architecture has no evidence outputs, and trees are always parallel.
 #[test]
-fn serial_architecture_for_other_models() {
+fn serial_architecture_refusals() {
     let d = case(
-        "serial_architecture_for_other_models",
+        "serial_architecture_refusals",
         &[
             ("examples/iris-svc/model.onnx", "svc.onnx"),
             ("examples/iris-xgb/model.json", "trees.json"),
@@ -374,7 +374,9 @@ fn serial_architecture_for_other_models() {
             "compile", m, "--data", "data.csv", "-o", "out", "--arch", "serial",
         ]
     };
-    insta::assert_snapshot!("serial_svc", locus(&d, &args("svc.onnx")));
+    let mut explain = args("svc.onnx").to_vec();
+    explain.push("--explain");
+    insta::assert_snapshot!("serial_with_explain", locus(&d, &explain));
     insta::assert_snapshot!("serial_trees", locus(&d, &args("trees.json")));
 }
 

@@ -546,7 +546,7 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
         };
         let serial = if l.report.architecture.as_deref() == Some("parallel") {
             format!(
-                "the serial architecture (`locus compile --arch serial`, or `--target {}`), ",
+                ", the serial architecture (`locus compile --arch serial`, or `--target {}`),",
                 t.name()
             )
         } else {
@@ -554,7 +554,7 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
         };
         eprintln!(
             "error: the design does not fit {} ({} {} {}): {}. Choose a larger device \
-             (`locus boards`), {serial}or a smaller model ({smaller}). Numbers in {}.",
+             (`locus boards`){serial} or a smaller model ({smaller}). Numbers in {}.",
             t.name(),
             t.family(),
             t.device(),

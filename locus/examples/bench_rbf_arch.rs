@@ -1,0 +1,170 @@
+//! RBF architecture benchmark: each model compiled in parallel and serially and built for an iCEBreaker; writes bench/results/rbf_arch.{json,md} and the README table between its markers.
+//!
+//! Usage: `cargo run --release -p locus --example bench_rbf_arch` (after
+//! `cargo build --release -p locus`; `make bench` does both). Work directories go to
+//! `target/bench-rbf/`. A design that does not fit is recorded with the resource it
+//! overflows, from `synth.json`.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BOARD: &str = "icebreaker";
+const README_BEGIN: &str = "<!-- bench:rbf_arch:begin (written by make bench) -->";
+const README_END: &str = "<!-- bench:rbf_arch:end -->";
+
+/// (name, model file, data file, description)
+const MODELS: &[(&str, &str, &str, &str)] = &[
+    (
+        "iris-svc",
+        "examples/iris-svc/model.onnx",
+        "examples/iris-svc/data.csv",
+        "RBF SVC, iris",
+    ),
+    (
+        "wine-svc",
+        "examples/wine-svc/model.onnx",
+        "examples/wine-svc/data.csv",
+        "RBF SVC, wine",
+    ),
+    (
+        "digits-proto",
+        "examples/digits-proto/model.json",
+        "examples/digits-xgb/data.csv",
+        "nearest prototype, digits (`locus train prototype`)",
+    ),
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn locus(args: &[&str]) -> std::process::Output {
+    Command::new(root().join("target/release/locus"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("target/release/locus runs (cargo build --release -p locus)")
+}
+
+fn read(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn main() {
+    let work = root().join("target/bench-rbf");
+    let mut rows = Vec::new();
+    for &(name, model, data, what) in MODELS {
+        for arch in ["parallel", "serial"] {
+            let dir = work.join(format!("{name}-{arch}"));
+            let d = dir.to_str().unwrap();
+            eprintln!("{name} ({arch}): compile, synth --board {BOARD}");
+            let c = locus(&["compile", model, "--data", data, "-o", d, "--arch", arch]);
+            assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+            let _ = std::fs::remove_file(dir.join("synth.json"));
+            let s = locus(&["synth", d, "--board", BOARD]);
+            let report = read(&dir.join("report.json"));
+            let synth = read(&dir.join("synth.json"));
+            let fits = synth["fits"] == true && s.status.success();
+            let over: Vec<String> = synth["bels"]
+                .as_object()
+                .map(|b| {
+                    b.iter()
+                        .filter(|(_, u)| u["used"].as_u64() > u["available"].as_u64())
+                        .map(|(bel, u)| format!("{bel} {} of {}", u["used"], u["available"]))
+                        .collect()
+                })
+                .unwrap_or_default();
+            rows.push(json!({
+                "model": name,
+                "description": what,
+                "architecture": arch,
+                "units": report["n_units"],
+                "features": report["n_features"],
+                "latency_cycles": report["latency_cycles"],
+                "initiation_interval": report["initiation_interval"],
+                "fits": fits,
+                "overflow": over,
+                "logic_cells": synth["logic_cells"],
+                "brams": synth["brams"],
+                "dsps": synth["dsps"],
+                "fmax_mhz": synth["fmax_mhz"],
+            }));
+        }
+    }
+    let out = json!({
+        "benchmark": "rbf_arch",
+        "board": BOARD,
+        "device": "up5k",
+        "logic_cells_available": 5280,
+        "results": rows,
+    });
+    let results = root().join("bench/results");
+    std::fs::create_dir_all(&results).unwrap();
+    std::fs::write(
+        results.join("rbf_arch.json"),
+        serde_json::to_string_pretty(&out).unwrap() + "\n",
+    )
+    .unwrap();
+
+    // The Markdown table: one row per model, both architectures side by side.
+    let cell = |r: &Value| -> String {
+        if r["fits"] == true {
+            format!(
+                "{} LC, {} BRAM, {} DSP, {} MHz, II {}",
+                thousands(r["logic_cells"].as_u64().unwrap_or(0)),
+                r["brams"],
+                r["dsps"],
+                r["fmax_mhz"],
+                thousands(r["initiation_interval"].as_u64().unwrap_or(0))
+            )
+        } else {
+            let o: Vec<&str> = r["overflow"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            if o.is_empty() {
+                "does not build".into()
+            } else {
+                format!("does not fit: {}", o.join(", "))
+            }
+        }
+    };
+    let mut md =
+        "| model | units × features | parallel | serial |\n|---|---|---|---|\n".to_string();
+    for pair in out["results"].as_array().unwrap().chunks(2) {
+        md += &format!(
+            "| {} ({}) | {} × {} | {} | {} |\n",
+            pair[0]["model"].as_str().unwrap_or(""),
+            pair[0]["description"].as_str().unwrap_or(""),
+            pair[0]["units"],
+            pair[0]["features"],
+            cell(&pair[0]),
+            cell(&pair[1])
+        );
+    }
+    std::fs::write(
+        results.join("rbf_arch.md"),
+        format!("RBF architectures on an iCEBreaker (UP5K, 5,280 logic cells), written by `make bench`.\n\n{md}"),
+    )
+    .unwrap();
+    let readme = root().join("README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    if let (Some(a), Some(b)) = (text.find(README_BEGIN), text.find(README_END)) {
+        let new = format!("{}{README_BEGIN}\n{md}{}", &text[..a], &text[b..]);
+        std::fs::write(&readme, new).unwrap();
+    }
+    print!("{md}");
+}
