@@ -119,6 +119,8 @@ fn main() {
             passes: PassOptions::default(),
             explain: false,
             arch: hdl_gen::compile::Arch::Parallel,
+            target: None,
+            lanes: None,
         };
         let t = Instant::now();
         let c = compile(model, "random.json", &data, &opts).expect("compiles");

@@ -33,6 +33,11 @@ pub struct CompileOptions {
     pub explain: bool,
     /// The architecture of an RBF core (tree ensembles are always parallel).
     pub arch: Arch,
+    /// The device the core is meant for, if the user named one (`--target`).
+    pub target: Option<Capacity>,
+    /// Serial architecture: distance lanes (`--lanes`); by default as many as the
+    /// target's multipliers allow, at most [`AUTO_LANES`] (1 without a target).
+    pub lanes: Option<u32>,
 }
 
 /// The architecture of an RBF core: every unit in parallel (II = 1) or one
@@ -43,8 +48,14 @@ pub enum Arch {
     Serial,
     /// Parallel when its estimated size fits the target (or, with none, the largest
     /// supported device); serial otherwise.
-    Auto(Option<Capacity>),
+    Auto,
 }
+
+/// The most lanes a serial core gets without `--lanes`.
+pub const AUTO_LANES: u32 = 8;
+
+/// The most lanes `--lanes` may ask for.
+pub const MAX_LANES: u32 = 256;
 
 /// A target device's size, for [`Arch::Auto`].
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +64,8 @@ pub struct Capacity {
     pub name: String,
     /// Logic cells (iCE40 `ICESTORM_LC`, ECP5 LUT4s).
     pub logic_cells: u64,
+    /// Hard multipliers (iCE40 `SB_MAC16`, ECP5 `MULT18X18D`).
+    pub multipliers: u64,
 }
 
 /// The largest device locus builds for (ECP5-85: 83,640 LUT4s), the target of
@@ -414,6 +427,9 @@ pub struct Report {
     /// RBF models: `parallel` (every unit, II = 1) or `serial`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
+    /// Serial architecture: distance lanes side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lanes: Option<u32>,
     /// RBF models compiled with `--arch auto`: how the architecture was chosen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture_choice: Option<String>,
@@ -550,13 +566,25 @@ pub fn compile_rbf(
     };
     let ir = build_any_ir(&AnyQuant::Rbf(qm.clone()), &opts.passes)?;
     let choice = match &opts.arch {
-        Arch::Auto(cap) => {
-            let (serial, why) = auto_choice(&ir, &qm, cap.as_ref());
+        Arch::Auto => {
+            let (serial, why) = auto_choice(&ir, &qm, opts.target.as_ref());
             qm.serial = serial;
             Some(why)
         }
         _ => None,
     };
+    if qm.serial {
+        // Lanes: as asked, or as many as the target's multipliers feed (one per lane
+        // for the distance, one more for interpolated tables).
+        let per_lane = 1 + u64::from(qm.interp);
+        let auto = opts.target.as_ref().map_or(1, |t| {
+            (t.multipliers / per_lane).clamp(1, u64::from(AUTO_LANES)) as u32
+        });
+        qm.lanes = opts
+            .lanes
+            .unwrap_or(auto)
+            .clamp(1, qm.units.len().max(1) as u32);
+    }
     let aq = AnyQuant::Rbf(qm.clone());
     crate::limits::check_design(&ir.census(), model_file)?;
     let evidence_cost = evidence_cost.map(|w| ir.census().minus(&w));
@@ -615,6 +643,7 @@ pub fn compile_rbf(
         n_units: Some(model.units.len()),
         architecture: Some(if qm.serial { "serial" } else { "parallel" }.into()),
         architecture_choice: choice,
+        lanes: qm.serial.then_some(qm.lanes),
         index_bits: (model.kind != RbfKind::Prototype).then_some(qm.index_bits),
         evidence_cost,
         kernel_tables: (model.kind != RbfKind::Prototype)
@@ -781,6 +810,7 @@ pub fn compile_trees(
         n_units: None,
         architecture: None,
         architecture_choice: None,
+        lanes: None,
         index_bits: None,
         evidence_cost,
         kernel_tables: None,

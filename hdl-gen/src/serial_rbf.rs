@@ -72,7 +72,8 @@ pub fn unsupported(q: &RbfQuant) -> Option<String> {
                     .into(),
             );
         }
-        let k = Kernel::new(q);
+        let all: Vec<Option<usize>> = (0..q.units.len()).map(Some).collect();
+        let k = Kernel::new(q, &all);
         if k.meta_width() > 64 {
             return Some(format!(
                 "its kernel tables need {}-bit entry descriptors (at most 64); expected --arch parallel",
@@ -111,9 +112,11 @@ pub fn build(
         multipliers: u32::from(q.metric == Metric::SquaredEuclidean),
         ..Default::default()
     };
+    let plan = Plan::new(q);
+    census.multipliers *= plan.lanes as u32;
     let (modules, latency) = if q.kind == RbfKind::Prototype {
         let m = emit_serial(q, name, class_width, None, header);
-        let n = (q.units.len() * q.feature_names.len()) as u32 + 2;
+        let n = (plan.slots * q.feature_names.len()) as u32 + 2;
         (vec![m], n)
     } else {
         let n_out = q.n_outputs.max(1);
@@ -141,13 +144,12 @@ pub fn build(
                 ),
             ],
         );
-        let plan = Plan::new(q);
         let core = emit_serial(q, name, class_width, Some((&dir, &dname, &tys)), header);
         let dc = dir.census();
         census.comparators += dc.comparators;
         census.adders += dc.adders + n_out as u32 + 2;
         census.muxes += dc.muxes + 2;
-        census.multipliers += u32::from(q.interp);
+        census.multipliers += plan.lanes as u32 * u32::from(q.interp);
         census.registers += dc.registers;
         census.register_bits += dc.register_bits;
         (vec![core, dmod], plan.fin + 1 + dir.latency())
@@ -173,12 +175,16 @@ pub fn build(
     })
 }
 
-/// The schedule of a kernel model's serial core.
+/// The schedule of a serial core: `lanes` lanes, lane `j` taking units `j`, `j + K`,
+/// `j + 2K`, … one per slot.
 struct Plan {
-    /// Clocks per unit: max(F, T).
+    lanes: usize,
+    /// Slots: ⌈N / K⌉.
+    slots: usize,
+    /// Clocks per slot: F for prototypes, max(F, T) for kernel models.
     slot: usize,
     /// The cycle (counted from 0 for the first cycle after the vector is taken) in
-    /// which every accumulator holds its final score.
+    /// which every accumulator holds its final score (kernel models).
     fin: u32,
 }
 
@@ -186,16 +192,38 @@ impl Plan {
     fn new(q: &RbfQuant) -> Plan {
         let n = q.units.len().max(1);
         let f = q.feature_names.len().max(1);
+        let lanes = (q.lanes.max(1) as usize).min(n);
+        let slots = n.div_ceil(lanes);
         let t_max = q.units.iter().map(|u| u.tables.len()).max().unwrap_or(0);
-        let t_last = q.units.last().map_or(0, |u| u.tables.len());
-        let slot = f.max(t_max);
-        // Unit u's distance is complete in cycle u·S + F + 1 (counting the accepting
-        // cycle as 0); its entry t is read in cycle u·S + F + 2 + t, looked up in the
+        let t_last = q.units[(slots - 1) * lanes.min(q.units.len())..]
+            .iter()
+            .map(|u| u.tables.len())
+            .max()
+            .unwrap_or(0);
+        let slot = if q.kind == RbfKind::Prototype {
+            f
+        } else {
+            f.max(t_max)
+        };
+        // Slot s's distances are complete in cycle s·S + F + 1 (counting the accepting
+        // cycle as 0); their entry t is read in cycle s·S + F + 2 + t, looked up in the
         // next and accumulated at the end of the one after. So the last entry is in at
-        // the end of cycle (N − 1)·S + F + 3 + T_last, and the scores are final in the
-        // next, which is `fin` when cycles are counted from 0 one after the accept.
-        let fin = ((n - 1) * slot + f + 3 + t_last) as u32;
-        Plan { slot, fin }
+        // the end of cycle (slots − 1)·S + F + 3 + T_last, and the scores are final in
+        // the next, which is `fin` when cycles are counted from 0 one after the accept.
+        let fin = ((slots - 1) * slot + f + 3 + t_last) as u32;
+        Plan {
+            lanes,
+            slots,
+            slot,
+            fin,
+        }
+    }
+
+    /// Lane `j`'s units, slot by slot (`None` past the last unit).
+    fn lane_units(&self, q: &RbfQuant, j: usize) -> Vec<Option<usize>> {
+        (0..self.slots)
+            .map(|s| Some(s * self.lanes + j).filter(|&u| u < q.units.len()))
+            .collect()
     }
 }
 
@@ -219,7 +247,8 @@ struct Kernel {
 }
 
 impl Kernel {
-    fn new(q: &RbfQuant) -> Kernel {
+    /// The tables of `units` in order (`None`: a padding slot with no tables).
+    fn new(q: &RbfQuant, units: &[Option<usize>]) -> Kernel {
         let n_out = q.n_outputs.max(1);
         let mut k = Kernel {
             entries: Vec::new(),
@@ -234,7 +263,11 @@ impl Kernel {
             val_range: (0, 0),
         };
         k.acc_range.resize(n_out, (0, 0));
-        for u in &q.units {
+        for u in units {
+            let Some(u) = u.and_then(|u| q.units.get(u)) else {
+                k.counts.push(0);
+                continue;
+            };
             k.counts.push(u.tables.len() as u64);
             for (j, (o, t)) in u.tables.iter().enumerate() {
                 let base = k.tab.len() as u64;
@@ -272,18 +305,6 @@ impl Kernel {
 
     fn meta_width(&self) -> u32 {
         self.abw + self.limw + self.shw + self.ow
-    }
-
-    /// The entry descriptors, packed `{out, shift, last, base}`.
-    fn meta(&self) -> Vec<u64> {
-        self.entries
-            .iter()
-            .map(|&(base, lim, sh, o)| {
-                base | lim << self.abw
-                    | u64::from(sh) << (self.abw + self.limw)
-                    | (o as u64) << (self.abw + self.limw + self.shw)
-            })
-            .collect()
     }
 }
 
@@ -339,6 +360,47 @@ fn low(name: &str, have: u32, want: u32) -> Expr {
     }
 }
 
+/// Declarations and assignments, shared by the core's parts.
+fn reg(name: &str, width: u32) -> Item {
+    Item::Reg {
+        name: name.into(),
+        width,
+    }
+}
+
+fn wire(name: &str, width: u32) -> Item {
+    Item::Wire {
+        name: name.into(),
+        width,
+    }
+}
+
+fn assign(lhs: &str, rhs: Expr) -> Item {
+    Item::Assign {
+        lhs: lhs.into(),
+        rhs,
+        comment: None,
+    }
+}
+
+/// `decl` inside a lint waiver: a signal only partly read.
+fn waived(items: &mut Vec<Item>, decl: Item) {
+    items.push(Item::Comment(
+        vec!["verilator lint_off UNUSEDSIGNAL".into()],
+    ));
+    items.push(decl);
+    items.push(Item::Comment(vec!["verilator lint_on UNUSEDSIGNAL".into()]));
+}
+
+/// The low `width` bits of a signed value, as stored in a ROM word.
+fn mask(width: u32) -> u64 {
+    if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    }
+}
+
 /// The serial core. `class_width` is the `out_class` width; `decide` is, for kernel
 /// models, the decision IR, its module's name and the score port types.
 fn emit_serial(
@@ -349,13 +411,12 @@ fn emit_serial(
     header: Vec<String>,
 ) -> Module {
     let proto = decide.is_none();
-    let n = q.units.len().max(1);
+    let plan = Plan::new(q);
+    let (k, slots, slot) = (plan.lanes, plan.slots, plan.slot);
     let f = q.feature_names.len().max(1);
     let w = q.input_fmt.width();
     let signed_x = q.input_fmt.signed;
     let fw = w * f as u32;
-    let plan = Plan::new(q);
-    let slot = if proto { f } else { plan.slot };
     // Centre codes: their own two's-complement width.
     let cmin = q
         .units
@@ -396,9 +457,9 @@ fn emit_serial(
         })
         .sum();
     let a = bits(total);
-    let uw = bits(n as u128 - 1);
+    let sw_ = bits(slots as u128 - 1);
     let fcw = bits(slot as u128 - 1);
-    let aw = bits((n * f) as u128 - 1);
+    let aw = bits((slots * f) as u128 - 1);
     let lw = class_width.max(1);
 
     let port = |dir, name: &str, width, comment: &str| Port {
@@ -437,7 +498,7 @@ fn emit_serial(
                 1,
                 &format!(
                     "out_class answers the vector taken {} cycles earlier",
-                    n * f + 2
+                    slots * f + 2
                 ),
             ));
             ports.push(port(
@@ -469,59 +530,44 @@ fn emit_serial(
         }
     }
 
-    let mask = |width: u32| -> u64 {
-        if width >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << width) - 1
-        }
-    };
-    let centres: Vec<u64> = q
-        .units
-        .iter()
-        .flat_map(|u| u.centre.iter().map(move |&c| (c as u64) & mask(wc)))
-        .collect();
-    let reg = |name: &str, width| Item::Reg {
-        name: name.into(),
-        width,
-    };
-    let wire = |name: &str, width| Item::Wire {
-        name: name.into(),
-        width,
-    };
-    let assign = |lhs: &str, rhs: Expr| Item::Assign {
-        lhs: lhs.into(),
-        rhs,
-        comment: None,
-    };
-    let waived = |items: &mut Vec<Item>, decl: Item| {
-        items.push(Item::Comment(
-            vec!["verilator lint_off UNUSEDSIGNAL".into()],
-        ));
-        items.push(decl);
-        items.push(Item::Comment(vec!["verilator lint_on UNUSEDSIGNAL".into()]));
-    };
     let what = if proto { "prototypes" } else { "units" };
-    let mut items = vec![
-        Item::Comment(vec![if slot == f {
-            format!("{n} {what} × {f} features, one pair per clock; distances {a} bits.")
-        } else {
-            format!(
-                "{n} {what} × {f} features, one pair per clock in slots of {slot} clocks; distances {a} bits."
-            )
-        }]),
-        Item::Rom {
-            name: "centres".into(),
+    let n = q.units.len();
+    let mut items = vec![Item::Comment(vec![
+        format!(
+            "{n} {what} × {f} features on {k} lane{}: {slots} slot{} of {slot} clocks, one feature per clock; distances {a} bits.",
+            if k == 1 { "" } else { "s" },
+            if slots == 1 { "" } else { "s" },
+        ),
+        format!("Lane j takes units j, j + {k}, j + {}, …", 2 * k),
+    ])];
+    // Per lane: the centres ROM, read at the shared address (slot·F + feature).
+    for j in 0..k {
+        let centres: Vec<u64> = plan
+            .lane_units(q, j)
+            .into_iter()
+            .flat_map(|u| {
+                (0..f).map(move |fi| {
+                    let c = u.map_or(0, |u| q.units[u].centre.get(fi).copied().unwrap_or(0));
+                    (c as u64) & mask(wc)
+                })
+            })
+            .collect();
+        items.push(Item::Rom {
+            name: format!("centres_{j}"),
             width: wc,
             values: centres,
-        },
-    ];
-    if proto {
-        items.push(Item::Rom {
-            name: "labels".into(),
-            width: lw,
-            values: q.units.iter().map(|u| u.class as u64).collect(),
         });
+        if proto {
+            items.push(Item::Rom {
+                name: format!("labels_{j}"),
+                width: lw,
+                values: plan
+                    .lane_units(q, j)
+                    .into_iter()
+                    .map(|u| u.map_or(0, |u| q.units[u].class as u64))
+                    .collect(),
+            });
+        }
     }
     items.extend([
         reg("busy", 1),
@@ -529,15 +575,17 @@ fn emit_serial(
         reg("feat", fw),
         reg("addr", aw),
         reg("fidx", fcw),
-        reg("unit", uw),
-        reg("c_q", wc),
+        reg("slot", sw_),
         reg("x_q", w),
         reg("v1", 1),
         reg("first1", 1),
         reg("last1", 1),
-        reg("unit1", uw),
-        reg("acc", a),
+        reg("slot1", sw_),
     ]);
+    for j in 0..k {
+        items.push(reg(&format!("c_q_{j}"), wc));
+        items.push(reg(&format!("acc_{j}"), a));
+    }
     if proto {
         items.extend([
             reg("best_d", a),
@@ -546,73 +594,84 @@ fn emit_serial(
             reg("class_q", lw),
         ]);
     }
-    items.extend([
-        Item::Blank,
-        wire("xe", d),
-        wire("ce", d),
-        wire("diff", d),
-        wire("term", a),
-        wire("dsum", a),
-        assign("xe", extend("x_q", w, d, signed_x)),
-        assign("ce", extend("c_q", wc, d, true)),
-        assign("diff", bin(BinOp::Sub, id("xe"), id("ce"))),
-    ]);
-    match q.metric {
-        Metric::SquaredEuclidean => {
-            // The square of a sign-extended difference, mod 2^(2d): exact, as it fits.
-            // Only the low `a` bits of the square are read.
-            waived(&mut items, wire("de", 2 * d));
-            waived(&mut items, wire("sq", 2 * d));
-            items.push(assign("de", extend("diff", d, 2 * d, true)));
-            items.push(assign("sq", bin(BinOp::Mul, id("de"), id("de"))));
-            items.push(assign("term", low_or_extend("sq", 2 * d, a)));
+    items.push(Item::Blank);
+    items.push(wire("xe", d));
+    items.push(assign("xe", extend("x_q", w, d, signed_x)));
+    for j in 0..k {
+        let (ce, diff, term, dsum) = (
+            format!("ce_{j}"),
+            format!("diff_{j}"),
+            format!("term_{j}"),
+            format!("dsum_{j}"),
+        );
+        items.extend([
+            wire(&ce, d),
+            wire(&diff, d),
+            wire(&term, a),
+            wire(&dsum, a),
+            assign(&ce, extend(&format!("c_q_{j}"), wc, d, true)),
+            assign(&diff, bin(BinOp::Sub, id("xe"), id(&ce))),
+        ]);
+        match q.metric {
+            Metric::SquaredEuclidean => {
+                // The square of a sign-extended difference, mod 2^(2d): exact, as it
+                // fits. Only the low `a` bits of the square are read.
+                let (de, sq) = (format!("de_{j}"), format!("sq_{j}"));
+                waived(&mut items, wire(&de, 2 * d));
+                waived(&mut items, wire(&sq, 2 * d));
+                items.push(assign(&de, extend(&diff, d, 2 * d, true)));
+                items.push(assign(&sq, bin(BinOp::Mul, id(&de), id(&de))));
+                items.push(assign(&term, low_or_extend(&sq, 2 * d, a)));
+            }
+            Metric::Manhattan => {
+                let absd = format!("absd_{j}");
+                waived(&mut items, wire(&absd, d));
+                items.push(assign(
+                    &absd,
+                    cond(
+                        Expr::Bit(diff.clone(), d - 1),
+                        bin(BinOp::Sub, lit(d, 0), id(&diff)),
+                        id(&diff),
+                    ),
+                ));
+                items.push(assign(&term, low_or_extend(&absd, d, a)));
+            }
         }
-        Metric::Manhattan => {
-            waived(&mut items, wire("absd", d));
-            items.push(assign(
-                "absd",
-                cond(
-                    Expr::Bit("diff".into(), d - 1),
-                    bin(BinOp::Sub, lit(d, 0), id("diff")),
-                    id("diff"),
-                ),
-            ));
-            items.push(assign("term", low_or_extend("absd", d, a)));
-        }
-    }
-    items.extend([
-        assign(
-            "dsum",
+        items.push(assign(
+            &dsum,
             cond(
                 id("first1"),
-                id("term"),
-                bin(BinOp::Add, id("acc"), id("term")),
+                id(&term),
+                bin(BinOp::Add, id(&format!("acc_{j}")), id(&term)),
             ),
-        ),
-        assign("in_ready", not(id("busy"))),
-    ]);
+        ));
+    }
+    items.push(assign("in_ready", not(id("busy"))));
     if proto {
+        nearest_of_slot(q, &plan, a, lw, &mut items);
         items.extend([
             wire("better", 1),
-            wire("lab", lw),
-            wire("win", lw),
             assign(
                 "better",
                 bin(
-                    BinOp::Or,
-                    not(bin(BinOp::Gt, id("unit1"), lit(uw, 0))),
-                    bin(BinOp::Lt, id("dsum"), id("best_d")),
+                    BinOp::And,
+                    id("sv"),
+                    bin(
+                        BinOp::Or,
+                        not(bin(BinOp::Gt, id("slot1"), lit(sw_, 0))),
+                        bin(BinOp::Lt, id("sd"), id("best_d")),
+                    ),
                 ),
             ),
-            assign("lab", Expr::Index("labels".into(), Box::new(id("unit1")))),
-            assign("win", cond(id("better"), id("lab"), id("best_c"))),
+            wire("win", lw),
+            assign("win", cond(id("better"), id("sl"), id("best_c"))),
             assign("out_valid", id("valid_q")),
             assign("out_class", low_or_extend("class_q", lw, class_width)),
         ]);
     }
     items.push(Item::Blank);
 
-    // The lane: issue (ROM read, feature select), then consume (accumulate).
+    // The lanes: issue (ROM reads, feature select), then consume (accumulate).
     let rotate = if f > 1 {
         Expr::Concat(vec![
             low("feat", fw, w),
@@ -623,25 +682,30 @@ fn emit_serial(
     };
     let last_f = at_least("fidx", fcw, (f - 1) as u64);
     let mut lane = vec![
-        set("c_q", Expr::Index("centres".into(), Box::new(id("addr")))),
         set("x_q", low("feat", fw, w)),
         set("feat", rotate),
         set("first1", not(bin(BinOp::Gt, id("fidx"), lit(fcw, 0)))),
-        set("last1", last_f.clone()),
-        set("unit1", id("unit")),
+        set("last1", last_f),
+        set("slot1", id("slot")),
         set("addr", bin(BinOp::Add, id("addr"), lit(aw, 1))),
         Stmt::If(
-            at_least("addr", aw, (n * f - 1) as u64),
+            at_least("addr", aw, (slots * f - 1) as u64),
             vec![set("issuing", lit(1, 0))],
             vec![],
         ),
     ];
+    for j in 0..k {
+        lane.push(set(
+            &format!("c_q_{j}"),
+            Expr::Index(format!("centres_{j}"), Box::new(id("addr"))),
+        ));
+    }
     let last_slot = at_least("fidx", fcw, (slot - 1) as u64);
     let advance = Stmt::If(
         last_slot,
         vec![
             set("fidx", lit(fcw, 0)),
-            set("unit", bin(BinOp::Add, id("unit"), lit(uw, 1))),
+            set("slot", bin(BinOp::Add, id("slot"), lit(sw_, 1))),
         ],
         vec![set("fidx", bin(BinOp::Add, id("fidx"), lit(fcw, 1)))],
     );
@@ -649,7 +713,7 @@ fn emit_serial(
         lane.push(advance);
         lane
     } else {
-        // Slots longer than F: the lane idles for the rest of the slot.
+        // Slots longer than F: the lanes idle for the rest of the slot.
         let on = bin(BinOp::Lt, id("fidx"), lit(fcw, f as u64));
         vec![set("v1", on.clone()), Stmt::If(on, lane, vec![]), advance]
     };
@@ -659,9 +723,11 @@ fn emit_serial(
         set("issuing", lit(1, 1)),
         set("addr", lit(aw, 0)),
         set("fidx", lit(fcw, 0)),
-        set("unit", lit(uw, 0)),
+        set("slot", lit(sw_, 0)),
     ];
-    let mut consume = vec![set("acc", id("dsum"))];
+    let mut consume: Vec<Stmt> = (0..k)
+        .map(|j| set(&format!("acc_{j}"), id(&format!("dsum_{j}"))))
+        .collect();
     let mut reset = vec![
         set("busy", lit(1, 0)),
         set("issuing", lit(1, 0)),
@@ -676,10 +742,10 @@ fn emit_serial(
             consume.push(Stmt::If(
                 id("last1"),
                 vec![
-                    set("best_d", cond(id("better"), id("dsum"), id("best_d"))),
+                    set("best_d", cond(id("better"), id("sd"), id("best_d"))),
                     set("best_c", id("win")),
                     Stmt::If(
-                        at_least("unit1", uw, (n - 1) as u64),
+                        at_least("slot1", sw_, (slots - 1) as u64),
                         vec![
                             set("valid_q", lit(1, 1)),
                             set("class_q", id("win")),
@@ -713,7 +779,7 @@ fn emit_serial(
             vec![],
         )],
     ));
-    // The kernel stage reads the entries before a unit's completion reloads them.
+    // The kernel stage reads the entries before a slot's completion reloads them.
     every.extend(after);
     every.push(Stmt::If(id("v1"), consume, vec![]));
     items.push(Item::AlwaysPosedge {
@@ -728,8 +794,88 @@ fn emit_serial(
     }
 }
 
-/// The kernel stage of an SVM or RBF network: entry ROMs, the lookup pipeline, the
-/// output accumulators and the decision module. `a` is the distance width.
+/// The first nearest prototype of the slot ending this cycle: `sd` (its distance),
+/// `sl` (its label) and `sv` (some lane holds a prototype), by a balanced tree of
+/// compare-selects over the lanes, the lower lane winning ties and a lane past the
+/// last unit never winning.
+fn nearest_of_slot(q: &RbfQuant, plan: &Plan, a: u32, lw: u32, items: &mut Vec<Item>) {
+    let sw_ = bits(plan.slots as u128 - 1);
+    // Level 0: the lanes.
+    let mut live: Vec<(String, String, Expr)> = Vec::new();
+    for j in 0..plan.lanes {
+        let lab = format!("lab_{j}");
+        items.push(wire(&lab, lw));
+        items.push(assign(
+            &lab,
+            Expr::Index(format!("labels_{j}"), Box::new(id("slot1"))),
+        ));
+        // A lane holds a unit in every slot but perhaps the last.
+        let has = plan.lane_units(q, j).iter().filter(|u| u.is_some()).count();
+        let valid = if has == plan.slots {
+            lit(1, 1)
+        } else {
+            bin(BinOp::Lt, id("slot1"), lit(sw_, has as u64))
+        };
+        live.push((format!("dsum_{j}"), lab, valid));
+    }
+    let mut level = 0;
+    while live.len() > 1 {
+        let mut next = Vec::new();
+        for (i, pair) in live.chunks(2).enumerate() {
+            match pair {
+                [x, y] => {
+                    let (d, l, v, t) = (
+                        format!("nd_{level}_{i}"),
+                        format!("nl_{level}_{i}"),
+                        format!("nv_{level}_{i}"),
+                        format!("nt_{level}_{i}"),
+                    );
+                    // Take the right one only when it is valid and strictly nearer
+                    // (or the left one is not valid).
+                    items.extend([
+                        wire(&t, 1),
+                        wire(&d, a),
+                        wire(&l, lw),
+                        wire(&v, 1),
+                        assign(
+                            &t,
+                            bin(
+                                BinOp::And,
+                                y.2.clone(),
+                                bin(
+                                    BinOp::Or,
+                                    not(x.2.clone()),
+                                    bin(BinOp::Lt, id(&y.0), id(&x.0)),
+                                ),
+                            ),
+                        ),
+                        assign(&d, cond(id(&t), id(&y.0), id(&x.0))),
+                        assign(&l, cond(id(&t), id(&y.1), id(&x.1))),
+                        assign(&v, bin(BinOp::Or, x.2.clone(), y.2.clone())),
+                    ]);
+                    next.push((d, l, id(&v)));
+                }
+                [x] => next.push(x.clone()),
+                _ => unreachable!("chunks(2) yields one or two"),
+            }
+        }
+        live = next;
+        level += 1;
+    }
+    let (d, l, v) = live.remove(0);
+    items.extend([
+        wire("sd", a),
+        wire("sl", lw),
+        wire("sv", 1),
+        assign("sd", id(&d)),
+        assign("sl", id(&l)),
+        assign("sv", v),
+    ]);
+}
+
+/// The kernel stage of an SVM or RBF network: per lane its entry ROMs, lookup
+/// pipeline and output accumulators; the lanes' sums and the decision module. `a` is
+/// the distance width.
 #[allow(clippy::too_many_arguments)]
 fn kernel_stage(
     q: &RbfQuant,
@@ -742,29 +888,36 @@ fn kernel_stage(
     reset: &mut Vec<Stmt>,
     after: &mut Vec<Stmt>,
 ) {
-    let k = Kernel::new(q);
+    let all: Vec<Option<usize>> = (0..q.units.len()).map(Some).collect();
+    let g = Kernel::new(q, &all);
+    let lanes: Vec<Kernel> = (0..plan.lanes)
+        .map(|j| Kernel::new(q, &plan.lane_units(q, j)))
+        .collect();
     let n_out = q.n_outputs.max(1);
-    let t_max = k.counts.iter().copied().max().unwrap_or(0);
+    let sw_ = bits(plan.slots as u128 - 1);
+    let t_max = g.counts.iter().copied().max().unwrap_or(0);
     let cw = bits(u128::from(t_max));
-    let ew = bits(k.entries.len().max(1) as u128 - 1);
-    let mw = k.meta_width();
-    let (abw, limw, shw, ow) = (k.abw, k.limw, k.shw, k.ow);
+    // Common field widths but the address's: each ROM is indexed by exactly its
+    // address bits.
+    let (limw, shw, ow) = (g.limw, g.shw, g.ow);
     let tw = sbits(
-        k.tab.iter().copied().min().unwrap_or(0).into(),
-        k.tab.iter().copied().max().unwrap_or(0).into(),
+        g.tab.iter().copied().min().unwrap_or(0).into(),
+        g.tab.iter().copied().max().unwrap_or(0).into(),
     );
-    let interp = q.interp && !k.slope.is_empty();
+    let interp = q.interp && !g.slope.is_empty();
     let sw = sbits(
-        k.slope.iter().copied().min().unwrap_or(0).into(),
-        k.slope.iter().copied().max().unwrap_or(0).into(),
+        g.slope.iter().copied().min().unwrap_or(0).into(),
+        g.slope.iter().copied().max().unwrap_or(0).into(),
     );
-    let rw = k.entries.iter().map(|e| e.2).max().unwrap_or(0).max(1);
+    let rw = g.entries.iter().map(|e| e.2).max().unwrap_or(0).max(1);
     let pw = sw + rw;
-    let kvw = sbits(k.val_range.0, k.val_range.1)
+    let kvw = sbits(g.val_range.0, g.val_range.1)
         .max(tw)
         .max(if interp { pw } else { 1 })
         + 1;
-    let accw = k
+    // Every partial sum, of one lane or of all, is a sum of some entries and perhaps
+    // the bias: within `acc_range`.
+    let accw = g
         .acc_range
         .iter()
         .map(|&(lo, hi)| sbits(lo, hi))
@@ -773,83 +926,6 @@ fn kernel_stage(
         .unwrap_or(1)
         .max(kvw);
     let tick_w = bits(u128::from(plan.fin));
-    let reg = |name: &str, width| Item::Reg {
-        name: name.into(),
-        width,
-    };
-    let wire = |name: &str, width| Item::Wire {
-        name: name.into(),
-        width,
-    };
-    let assign = |lhs: &str, rhs: Expr| Item::Assign {
-        lhs: lhs.into(),
-        rhs,
-        comment: None,
-    };
-    let waived = |items: &mut Vec<Item>, decl: Item| {
-        items.push(Item::Comment(
-            vec!["verilator lint_off UNUSEDSIGNAL".into()],
-        ));
-        items.push(decl);
-        items.push(Item::Comment(vec!["verilator lint_on UNUSEDSIGNAL".into()]));
-    };
-    let mask = |width: u32| -> u64 {
-        if width >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << width) - 1
-        }
-    };
-    items.push(Item::Comment(vec![format!(
-        "Kernel stage: {} table entries of {} words; {n_out} output accumulators of {accw} bits.",
-        k.entries.len(),
-        k.tab.len()
-    )]));
-    items.push(Item::Rom {
-        name: "kcount".into(),
-        width: cw,
-        values: k.counts.clone(),
-    });
-    items.push(Item::Rom {
-        name: "kmeta".into(),
-        width: mw,
-        values: k.meta(),
-    });
-    items.push(Item::Rom {
-        name: "ktab".into(),
-        width: tw,
-        values: k.tab.iter().map(|&v| (v as u64) & mask(tw)).collect(),
-    });
-    if interp {
-        items.push(Item::Rom {
-            name: "kslope".into(),
-            width: sw,
-            values: k.slope.iter().map(|&v| (v as u64) & mask(sw)).collect(),
-        });
-    }
-    items.extend([
-        reg("tick", tick_w),
-        reg("dk", a),
-        reg("kleft", cw),
-        reg("ent", ew),
-        reg("kv1", 1),
-        reg("m_q", mw),
-        reg("dk1", a),
-        reg("kv2", 1),
-        reg("t_q", tw),
-        reg("o_q", ow),
-    ]);
-    if interp {
-        items.extend([reg("s_q", sw), reg("r_q", rw), reg("sh_q", shw)]);
-    }
-    for (o, ty) in tys.iter().enumerate() {
-        let decl = reg(&format!("sc_{o}"), accw);
-        if accw > ty.width {
-            waived(items, decl);
-        } else {
-            items.push(decl);
-        }
-    }
     let slice = |name: &str, lsb: u32, width: u32| {
         if width == 1 {
             Expr::Bit(name.into(), lsb)
@@ -857,102 +933,277 @@ fn kernel_stage(
             Expr::Slice(name.into(), lsb + width - 1, lsb)
         }
     };
-    let cmpw = a.max(limw);
-    let mut wires = vec![
-        wire("fin", 1),
-        wire("m_base", abw),
-        wire("m_lim", limw),
-        wire("m_sh", shw),
-        wire("m_out", ow),
-        wire("kq", a),
-        wire("kbig", 1),
-        wire("kaddr", abw),
-        wire("kval", kvw),
-        assign(
-            "fin",
-            bin(
-                BinOp::And,
-                id("busy"),
-                bin(BinOp::Eq, id("tick"), lit(tick_w, u64::from(plan.fin))),
-            ),
+    items.push(Item::Comment(vec![format!(
+        "Kernel stage: {} table entries of {} words in {} lane{}; {n_out} output accumulators of {accw} bits per lane.",
+        g.entries.len(),
+        g.tab.len(),
+        plan.lanes,
+        if plan.lanes == 1 { "" } else { "s" }
+    )]));
+    items.extend([reg("tick", tick_w), wire("fin", 1)]);
+    items.push(assign(
+        "fin",
+        bin(
+            BinOp::And,
+            id("busy"),
+            bin(BinOp::Eq, id("tick"), lit(tick_w, u64::from(plan.fin))),
         ),
-        assign("m_base", slice("m_q", 0, abw)),
-        assign("m_lim", slice("m_q", abw, limw)),
-        assign("m_sh", slice("m_q", abw + limw, shw)),
-        assign("m_out", slice("m_q", abw + limw + shw, ow)),
-        assign("kq", bin(BinOp::Shr, id("dk1"), id("m_sh"))),
-        assign(
-            "kbig",
-            bin(
-                BinOp::Gt,
-                extend("kq", a, cmpw, false),
-                extend("m_lim", limw, cmpw, false),
-            ),
-        ),
-        assign(
-            "kaddr",
-            bin(
-                BinOp::Add,
-                id("m_base"),
-                cond(
-                    id("kbig"),
-                    extend("m_lim", limw, abw, false),
-                    low_or_extend("kq", a, abw),
-                ),
-            ),
-        ),
-    ];
-    if interp {
-        // kval = t + ⌊s·r / 2^sh⌋, r = d mod 2^sh (fixed::kernel::interp_value).
-        let dr = if a >= rw {
-            low("dk1", a, rw)
-        } else {
-            extend("dk1", a, rw, false)
-        };
-        wires.extend([
-            wire("kr", rw),
-            wire("pe_s", pw),
-            wire("pe_r", pw),
-            wire("kp", pw),
-            wire("kfrac", pw),
+    ));
+    accept.push(set("tick", lit(tick_w, 0)));
+    after.push(Stmt::If(
+        id("busy"),
+        vec![set("tick", bin(BinOp::Add, id("tick"), lit(tick_w, 1)))],
+        vec![],
+    ));
+    after.push(Stmt::If(id("fin"), vec![set("busy", lit(1, 0))], vec![]));
+    for (j, l) in lanes.iter().enumerate() {
+        let nm = |s: &str| format!("{s}_{j}");
+        let ew = bits(l.entries.len().max(1) as u128 - 1);
+        let abw = l.abw;
+        let mw = abw + limw + shw + ow;
+        let meta: Vec<u64> = l
+            .entries
+            .iter()
+            .map(|&(base, lim, sh, o)| {
+                base | lim << abw | u64::from(sh) << (abw + limw) | (o as u64) << (abw + limw + shw)
+            })
+            .collect();
+        items.push(Item::Rom {
+            name: nm("kcount"),
+            width: cw,
+            values: l.counts.clone(),
+        });
+        items.push(Item::Rom {
+            name: nm("kmeta"),
+            width: mw,
+            values: if meta.is_empty() { vec![0] } else { meta },
+        });
+        items.push(Item::Rom {
+            name: nm("ktab"),
+            width: tw,
+            values: if l.tab.is_empty() {
+                vec![0]
+            } else {
+                l.tab.iter().map(|&v| (v as u64) & mask(tw)).collect()
+            },
+        });
+        if interp {
+            items.push(Item::Rom {
+                name: nm("kslope"),
+                width: sw,
+                values: if l.slope.is_empty() {
+                    vec![0]
+                } else {
+                    l.slope.iter().map(|&v| (v as u64) & mask(sw)).collect()
+                },
+            });
+        }
+        items.extend([
+            reg(&nm("dk"), a),
+            reg(&nm("kleft"), cw),
+            reg(&nm("ent"), ew),
+            reg(&nm("kv1"), 1),
+            reg(&nm("m_q"), mw),
+            reg(&nm("dk1"), a),
+            reg(&nm("kv2"), 1),
+            reg(&nm("t_q"), tw),
+            reg(&nm("o_q"), ow),
+        ]);
+        if interp {
+            items.extend([
+                reg(&nm("s_q"), sw),
+                reg(&nm("r_q"), rw),
+                reg(&nm("sh_q"), shw),
+            ]);
+        }
+        for (o, ty) in tys.iter().enumerate() {
+            let decl = reg(&format!("sc_{j}_{o}"), accw);
+            if accw > ty.width && plan.lanes == 1 {
+                waived(items, decl);
+            } else {
+                items.push(decl);
+            }
+        }
+        let cmpw = a.max(limw);
+        let (m_q, dk1, kq, m_sh, m_lim) = (nm("m_q"), nm("dk1"), nm("kq"), nm("m_sh"), nm("m_lim"));
+        items.extend([
+            wire(&nm("m_base"), abw),
+            wire(&m_lim, limw),
+            wire(&m_sh, shw),
+            wire(&nm("m_out"), ow),
+            wire(&kq, a),
+            wire(&nm("kbig"), 1),
+            wire(&nm("kaddr"), abw),
+            wire(&nm("kval"), kvw),
+            assign(&nm("m_base"), slice(&m_q, 0, abw)),
+            assign(&m_lim, slice(&m_q, abw, limw)),
+            assign(&m_sh, slice(&m_q, abw + limw, shw)),
+            assign(&nm("m_out"), slice(&m_q, abw + limw + shw, ow)),
+            assign(&kq, bin(BinOp::Shr, id(&dk1), id(&m_sh))),
             assign(
-                "kr",
+                &nm("kbig"),
                 bin(
-                    BinOp::And,
-                    dr,
-                    not(bin(
-                        BinOp::Shl,
-                        Expr::Repeat(rw, Box::new(lit(1, 1))),
-                        id("m_sh"),
-                    )),
+                    BinOp::Gt,
+                    extend(&kq, a, cmpw, false),
+                    extend(&m_lim, limw, cmpw, false),
                 ),
             ),
-            assign("pe_s", extend("s_q", sw, pw, true)),
-            assign("pe_r", extend("r_q", rw, pw, false)),
-            assign("kp", bin(BinOp::Mul, id("pe_s"), id("pe_r"))),
             assign(
-                "kfrac",
-                bin(BinOp::Sra, Expr::Signed(Box::new(id("kp"))), id("sh_q")),
-            ),
-            assign(
-                "kval",
+                &nm("kaddr"),
                 bin(
                     BinOp::Add,
-                    extend("t_q", tw, kvw, true),
-                    extend("kfrac", pw, kvw, true),
+                    id(&nm("m_base")),
+                    cond(
+                        id(&nm("kbig")),
+                        extend(&m_lim, limw, abw, false),
+                        low_or_extend(&kq, a, abw),
+                    ),
                 ),
             ),
         ]);
-    } else {
-        wires.push(assign("kval", extend("t_q", tw, kvw, true)));
+        if interp {
+            // kval = t + ⌊s·r / 2^sh⌋, r = d mod 2^sh (fixed::kernel::interp_value).
+            let dr = if a >= rw {
+                low(&dk1, a, rw)
+            } else {
+                extend(&dk1, a, rw, false)
+            };
+            items.extend([
+                wire(&nm("kr"), rw),
+                wire(&nm("pe_s"), pw),
+                wire(&nm("pe_r"), pw),
+                wire(&nm("kp"), pw),
+                wire(&nm("kfrac"), pw),
+                assign(
+                    &nm("kr"),
+                    bin(
+                        BinOp::And,
+                        dr,
+                        not(bin(
+                            BinOp::Shl,
+                            Expr::Repeat(rw, Box::new(lit(1, 1))),
+                            id(&m_sh),
+                        )),
+                    ),
+                ),
+                assign(&nm("pe_s"), extend(&nm("s_q"), sw, pw, true)),
+                assign(&nm("pe_r"), extend(&nm("r_q"), rw, pw, false)),
+                assign(&nm("kp"), bin(BinOp::Mul, id(&nm("pe_s")), id(&nm("pe_r")))),
+                assign(
+                    &nm("kfrac"),
+                    bin(
+                        BinOp::Sra,
+                        Expr::Signed(Box::new(id(&nm("kp")))),
+                        id(&nm("sh_q")),
+                    ),
+                ),
+                assign(
+                    &nm("kval"),
+                    bin(
+                        BinOp::Add,
+                        extend(&nm("t_q"), tw, kvw, true),
+                        extend(&nm("kfrac"), pw, kvw, true),
+                    ),
+                ),
+            ]);
+        } else {
+            items.push(assign(&nm("kval"), extend(&nm("t_q"), tw, kvw, true)));
+        }
+
+        reset.extend([
+            set(&nm("kleft"), lit(cw, 0)),
+            set(&nm("kv1"), lit(1, 0)),
+            set(&nm("kv2"), lit(1, 0)),
+        ]);
+        accept.push(set(&nm("ent"), lit(ew, 0)));
+        for o in 0..n_out {
+            // The bias starts lane 0's accumulators; the others start at 0.
+            let b = if j == 0 {
+                q.bias.get(o).copied().unwrap_or(0)
+            } else {
+                0
+            };
+            accept.push(set(
+                &format!("sc_{j}_{o}"),
+                lit(accw, b as u64 & mask(accw)),
+            ));
+        }
+        consume.push(Stmt::If(
+            id("last1"),
+            vec![
+                set(&nm("dk"), id(&nm("dsum"))),
+                set(
+                    &nm("kleft"),
+                    Expr::Index(nm("kcount"), Box::new(id("slot1"))),
+                ),
+            ],
+            vec![],
+        ));
+        // Entry read, lookup, accumulate.
+        after.push(Stmt::If(
+            bin(BinOp::Gt, id(&nm("kleft")), lit(cw, 0)),
+            vec![
+                set(&nm("kv1"), lit(1, 1)),
+                set(&m_q, Expr::Index(nm("kmeta"), Box::new(id(&nm("ent"))))),
+                set(&dk1, id(&nm("dk"))),
+                set(&nm("ent"), bin(BinOp::Add, id(&nm("ent")), lit(ew, 1))),
+                set(&nm("kleft"), bin(BinOp::Sub, id(&nm("kleft")), lit(cw, 1))),
+            ],
+            vec![set(&nm("kv1"), lit(1, 0))],
+        ));
+        after.push(set(&nm("kv2"), id(&nm("kv1"))));
+        after.push(set(
+            &nm("t_q"),
+            Expr::Index(nm("ktab"), Box::new(id(&nm("kaddr")))),
+        ));
+        after.push(set(&nm("o_q"), id(&nm("m_out"))));
+        if interp {
+            after.push(set(
+                &nm("s_q"),
+                Expr::Index(nm("kslope"), Box::new(id(&nm("kaddr")))),
+            ));
+            after.push(set(&nm("r_q"), id(&nm("kr"))));
+            after.push(set(&nm("sh_q"), id(&m_sh)));
+        }
+        for o in 0..n_out {
+            let sc = format!("sc_{j}_{o}");
+            after.push(Stmt::If(
+                bin(
+                    BinOp::And,
+                    id(&nm("kv2")),
+                    bin(BinOp::Eq, id(&nm("o_q")), lit(ow, o as u64)),
+                ),
+                vec![set(
+                    &sc,
+                    bin(BinOp::Add, id(&sc), extend(&nm("kval"), kvw, accw, true)),
+                )],
+                vec![],
+            ));
+        }
     }
-    items.extend(wires);
-    // Decision module on the packed scores (first at bit 0).
-    let mut packed: Vec<Expr> = tys
-        .iter()
-        .enumerate()
-        .map(|(o, ty)| low_or_extend_signed(&format!("sc_{o}"), accw, ty.width))
-        .collect();
+    let _ = sw_;
+    // The scores: each output's accumulators summed over the lanes (mod 2^accw: the
+    // total fits, as every partial sum does).
+    let mut packed = Vec::new();
+    for (o, ty) in tys.iter().enumerate() {
+        let src = if plan.lanes == 1 {
+            format!("sc_0_{o}")
+        } else {
+            let tot = format!("score_{o}");
+            let sum = (1..plan.lanes).fold(id(&format!("sc_0_{o}")), |e, j| {
+                bin(BinOp::Add, e, id(&format!("sc_{j}_{o}")))
+            });
+            let decl = wire(&tot, accw);
+            if accw > ty.width {
+                waived(items, decl);
+            } else {
+                items.push(decl);
+            }
+            items.push(assign(&tot, sum));
+            tot
+        };
+        packed.push(low_or_extend_signed(&src, accw, ty.width));
+    }
     packed.reverse();
     let mut conns = vec![
         ("clk".to_string(), id("clk")),
@@ -977,74 +1228,6 @@ fn kernel_stage(
         params: Vec::new(),
         conns,
     });
-
-    reset.extend([
-        set("kleft", lit(cw, 0)),
-        set("kv1", lit(1, 0)),
-        set("kv2", lit(1, 0)),
-    ]);
-    accept.push(set("tick", lit(tick_w, 0)));
-    accept.push(set("ent", lit(ew, 0)));
-    for (o, &b) in q.bias.iter().enumerate().take(n_out) {
-        accept.push(set(&format!("sc_{o}"), lit(accw, b as u64 & mask(accw))));
-    }
-    consume.push(Stmt::If(
-        id("last1"),
-        vec![
-            set("dk", id("dsum")),
-            set("kleft", Expr::Index("kcount".into(), Box::new(id("unit1")))),
-        ],
-        vec![],
-    ));
-    let mut k2 = vec![set("kv2", id("kv1"))];
-    k2.push(set(
-        "t_q",
-        Expr::Index("ktab".into(), Box::new(id("kaddr"))),
-    ));
-    k2.push(set("o_q", id("m_out")));
-    if interp {
-        k2.push(set(
-            "s_q",
-            Expr::Index("kslope".into(), Box::new(id("kaddr"))),
-        ));
-        k2.push(set("r_q", id("kr")));
-        k2.push(set("sh_q", id("m_sh")));
-    }
-    let mut acc = Vec::new();
-    for o in 0..n_out {
-        let sc = format!("sc_{o}");
-        acc.push(Stmt::If(
-            bin(
-                BinOp::And,
-                id("kv2"),
-                bin(BinOp::Eq, id("o_q"), lit(ow, o as u64)),
-            ),
-            vec![set(
-                &sc,
-                bin(BinOp::Add, id(&sc), extend("kval", kvw, accw, true)),
-            )],
-            vec![],
-        ));
-    }
-    after.push(Stmt::If(
-        id("busy"),
-        vec![set("tick", bin(BinOp::Add, id("tick"), lit(tick_w, 1)))],
-        vec![],
-    ));
-    after.push(Stmt::If(id("fin"), vec![set("busy", lit(1, 0))], vec![]));
-    after.push(Stmt::If(
-        bin(BinOp::Gt, id("kleft"), lit(cw, 0)),
-        vec![
-            set("kv1", lit(1, 1)),
-            set("m_q", Expr::Index("kmeta".into(), Box::new(id("ent")))),
-            set("dk1", id("dk")),
-            set("ent", bin(BinOp::Add, id("ent"), lit(ew, 1))),
-            set("kleft", bin(BinOp::Sub, id("kleft"), lit(cw, 1))),
-        ],
-        vec![set("kv1", lit(1, 0))],
-    ));
-    after.extend(k2);
-    after.extend(acc);
 }
 
 /// `name` (`have` bits, two's complement) as `want` bits: its low bits or its sign

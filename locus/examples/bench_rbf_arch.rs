@@ -1,4 +1,4 @@
-//! RBF architecture benchmark: each model compiled in parallel and serially and built for an iCEBreaker; writes bench/results/rbf_arch.{json,md} and the README table between its markers.
+//! RBF architecture benchmark: each model compiled in parallel and serially (lanes for the board's multipliers) and built for an iCEBreaker; writes bench/results/rbf_arch.{json,md} and the README table between its markers.
 //!
 //! Usage: `cargo run --release -p locus --example bench_rbf_arch` (after
 //! `cargo build --release -p locus`; `make bench` does both). Work directories go to
@@ -55,7 +55,7 @@ fn thousands(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -71,7 +71,10 @@ fn main() {
             let dir = work.join(format!("{name}-{arch}"));
             let d = dir.to_str().unwrap();
             eprintln!("{name} ({arch}): compile, synth --board {BOARD}");
-            let c = locus(&["compile", model, "--data", data, "-o", d, "--arch", arch]);
+            // Serially with as many lanes as the board's multipliers feed.
+            let c = locus(&[
+                "compile", model, "--data", data, "-o", d, "--arch", arch, "--target", BOARD,
+            ]);
             assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
             let _ = std::fs::remove_file(dir.join("synth.json"));
             let s = locus(&["synth", d, "--board", BOARD]);
@@ -95,6 +98,7 @@ fn main() {
                 "features": report["n_features"],
                 "latency_cycles": report["latency_cycles"],
                 "initiation_interval": report["initiation_interval"],
+                "lanes": report["lanes"],
                 "fits": fits,
                 "overflow": over,
                 "logic_cells": synth["logic_cells"],
@@ -123,12 +127,16 @@ fn main() {
     let cell = |r: &Value| -> String {
         if r["fits"] == true {
             format!(
-                "{} LC, {} BRAM, {} DSP, {} MHz, II {}",
+                "{} LC, {} BRAM, {} DSP, {} MHz, II {}{}",
                 thousands(r["logic_cells"].as_u64().unwrap_or(0)),
                 r["brams"],
                 r["dsps"],
                 r["fmax_mhz"],
-                thousands(r["initiation_interval"].as_u64().unwrap_or(0))
+                thousands(r["initiation_interval"].as_u64().unwrap_or(0)),
+                match r["lanes"].as_u64() {
+                    Some(k) => format!(" ({k} lanes)"),
+                    None => String::new(),
+                }
             )
         } else {
             let o: Vec<&str> = r["overflow"]

@@ -108,6 +108,9 @@ pub struct Family {
     /// them is refused before synthesis.
     #[serde(default)]
     pub flip_flops: BTreeMap<String, u64>,
+    /// Hard multipliers per device (none where absent).
+    #[serde(default)]
+    pub dsps: BTreeMap<String, u64>,
 }
 
 /// The resources `cells` must name.
@@ -707,6 +710,7 @@ pub fn capacity(name: &str) -> Result<hdl_gen::compile::Capacity, UserError> {
     Ok(hdl_gen::compile::Capacity {
         name: format!("{name} ({device})"),
         logic_cells: cells,
+        multipliers: c.family(family).dsps.get(&device).copied().unwrap_or(0),
     })
 }
 

@@ -70,9 +70,15 @@ enum Command {
         /// `--target` (or the largest supported device), serial otherwise.
         #[arg(long, default_value = "auto", value_parser = ["auto", "parallel", "serial"])]
         arch: String,
-        /// Board or bare device the core is meant for (`locus boards`), for `--arch auto`.
+        /// Board or bare device the core is meant for (`locus boards`): `--arch auto`
+        /// chooses the architecture, and a serial core as many lanes, to fit it.
         #[arg(long)]
         target: Option<String>,
+        /// Serial architecture: distance lanes side by side (II ≈ units / lanes ×
+        /// features); default: as many as the target's multipliers feed, at most 8 (1
+        /// without --target).
+        #[arg(long)]
+        lanes: Option<u32>,
     },
     /// Train an RBF network or a nearest-prototype model from a CSV (k-means++ centres), writing the native JSON (docs/rbf-format.md).
     Train {
@@ -239,6 +245,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             explain,
             arch,
             target,
+            lanes,
         } => {
             if !(max_loss.is_finite() && max_loss >= 0.0) {
                 return Err(UserError(format!(
@@ -252,6 +259,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .into(),
                 )
                 .into());
+            }
+            if let Some(k) = lanes {
+                if !(1..=hdl_gen::compile::MAX_LANES).contains(&k) {
+                    return Err(UserError(format!(
+                        "--lanes {k}: expected 1 to {}",
+                        hdl_gen::compile::MAX_LANES
+                    ))
+                    .into());
+                }
+                if arch == "parallel" {
+                    return Err(UserError(
+                        "--lanes sets the serial architecture's lanes, but --arch is parallel; expected one of them"
+                            .into(),
+                    )
+                    .into());
+                }
             }
             if !(stage_budget.is_finite() && stage_budget > 0.0) {
                 return Err(UserError(format!(
@@ -280,8 +303,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 arch: match arch.as_str() {
                     "serial" => Arch::Serial,
                     "parallel" => Arch::Parallel,
-                    _ => Arch::Auto(target.as_deref().map(boards::capacity).transpose()?),
+                    _ => Arch::Auto,
                 },
+                target: target.as_deref().map(boards::capacity).transpose()?,
+                lanes,
             };
             let c = compile(m, &model.display().to_string(), &d, &opts)?;
             write_dir(&c, &out)?;
@@ -375,8 +400,12 @@ fn print_summary(c: &hdl_gen::compile::Compiled, out: &std::path::Path) {
     };
     let size = match r.n_units {
         Some(u) => format!(
-            "{u} units, {} architecture{}",
+            "{u} units, {} architecture{}{}",
             r.architecture.as_deref().unwrap_or("parallel"),
+            match r.lanes {
+                Some(k) if k > 1 => format!(" ({k} lanes)"),
+                _ => String::new(),
+            },
             match r.kernel_tables.as_deref() {
                 Some("interpolated") => ", interpolated kernel tables",
                 _ => "",

@@ -104,23 +104,27 @@ impl Lcg {
 /// Random SVMs and RBF networks in the native format, compiled serially and
 /// cosimulated: shapes where a unit has more kernel tables than features (slots longer
 /// than F), one feature, per-unit widths (per-unit table shifts), both metrics,
-/// regression and one-vs-one voting; the regressors under a tight `--max-loss`, which
-/// takes interpolated tables.
+/// regression, one-vs-one voting and prototypes, on 1 to 4 lanes (a last slot only
+/// partly filled); the regressors under a tight `--max-loss`, which takes
+/// interpolated tables.
 #[test]
 fn random_kernel_models_serially() {
-    // (kind, task, features, classes, units, manhattan)
+    // (kind, task, features, classes, units, manhattan, lanes)
     let shapes = [
-        ("svc", "classification", 2, 4, 5, false),
-        ("network", "classification", 1, 5, 3, false),
-        ("network", "regression", 3, 1, 6, true),
-        ("svr", "regression", 1, 1, 4, false),
-        ("svc", "classification", 3, 2, 7, false),
-        ("network", "classification", 4, 3, 8, true),
+        ("svc", "classification", 2, 4, 5, false, 1),
+        ("network", "classification", 1, 5, 3, false, 2),
+        ("network", "regression", 3, 1, 6, true, 4),
+        ("svr", "regression", 1, 1, 4, false, 3),
+        ("svc", "classification", 3, 2, 7, false, 3),
+        ("network", "classification", 4, 3, 8, true, 1),
+        ("prototype", "classification", 3, 3, 7, true, 3),
+        ("prototype", "classification", 2, 4, 9, false, 4),
     ];
     let mut g = Lcg(0x5eed);
     let mut interpolated = 0;
-    for (i, &(kind, task, nf, nc, nu, l1)) in shapes.iter().enumerate() {
+    for (i, &(kind, task, nf, nc, nu, l1, lanes)) in shapes.iter().enumerate() {
         let outs = match (kind, task) {
+            ("prototype", _) => 0,
             ("svc", _) => nc * (nc - 1) / 2,
             (_, "regression") => 1,
             _ => nc,
@@ -185,6 +189,8 @@ fn random_kernel_models_serially() {
             "serial",
             "--max-loss",
             max_loss,
+            "--lanes",
+            &lanes.to_string(),
         ]);
         ok(&o);
         sim::lint(&[out.join("rtl/locus_core.v")], "locus_core")
@@ -197,6 +203,7 @@ fn random_kernel_models_serially() {
         let sim = json(&out.join("sim.json"));
         assert_eq!(sim["mismatches"], 0, "model {i}: {sim}");
         assert_eq!(sim["vectors"], 200, "model {i}: {sim}");
+        assert_eq!(report["architecture"], "serial", "model {i}");
     }
     assert!(interpolated > 0, "no model took interpolated tables");
 }

@@ -84,6 +84,18 @@ pub struct RbfQuant {
     /// Built in the serial architecture (`serial_rbf`) rather than all units in parallel.
     #[serde(default, skip_serializing_if = "is_false")]
     pub serial: bool,
+    /// Serial architecture: distance lanes working side by side, each on every
+    /// `lanes`-th unit (at least 1).
+    #[serde(default = "one_lane", skip_serializing_if = "is_one_lane")]
+    pub lanes: u32,
+}
+
+fn one_lane() -> u32 {
+    1
+}
+
+fn is_one_lane(v: &u32) -> bool {
+    *v == 1
 }
 
 /// An integer prediction.
@@ -219,6 +231,7 @@ pub fn quantize(m: &RbfModel, rows: &[Vec<f64>], w: RbfWidths) -> RbfQuant {
         scaler: m.scaler.clone(),
         evidence: false,
         serial: false,
+        lanes: 1,
     }
 }
 
