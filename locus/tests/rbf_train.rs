@@ -38,8 +38,8 @@ fn json(p: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
 
-/// Trains on digits (as `locus train` does), compiles and cosimulates through the CLI;
-/// returns (float, fixed) accuracy.
+/// Trains on digits (as `locus train` does), compiles in both architectures and
+/// cosimulates through the CLI; returns (float, fixed) accuracy.
 fn train_compile_sim(name: &str, kind: &str, k: usize, metric: &str) -> (f64, f64) {
     let data = root().join("examples/digits-xgb/data.csv");
     let dir = scratch(name);
@@ -55,17 +55,26 @@ fn train_compile_sim(name: &str, kind: &str, k: usize, metric: &str) -> (f64, f6
         std::fs::read(&again).unwrap(),
         "{name}: training is not deterministic"
     );
-    let d = out.to_str().unwrap();
-    ok(&locus(&[
-        "compile",
-        model.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "-o",
-        d,
-    ]));
-    ok(&locus(&["sim", d]));
-    assert_eq!(json(&out.join("sim.json"))["mismatches"], 0, "{name}");
+    for arch in ["serial", "parallel"] {
+        let d = out.to_str().unwrap();
+        ok(&locus(&[
+            "compile",
+            model.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "-o",
+            d,
+            "--arch",
+            arch,
+        ]));
+        ok(&locus(&["sim", d]));
+        assert_eq!(
+            json(&out.join("sim.json"))["mismatches"],
+            0,
+            "{name} {arch}"
+        );
+        assert_eq!(json(&out.join("report.json"))["architecture"], arch);
+    }
     let r = json(&out.join("report.json"));
     let m = &r["metrics"];
     let f = m["float"]["accuracy"].as_f64().unwrap();
