@@ -70,7 +70,10 @@ pub struct Capacity {
 
 /// The largest device locus builds for (ECP5-85: 83,640 LUT4s), the target of
 /// `--arch auto` without `--target`.
-pub const LARGEST_DEVICE: (&str, u64) = ("the largest supported device (ECP5-85)", 83_640);
+pub const LARGEST_DEVICE: (&str, u64) = (
+    "the largest supported device (ECP5-85)",
+    crate::limits::LARGEST_DEVICE_LUTS,
+);
 
 /// Share of a device's logic cells `--arch auto` lets a parallel core fill (the rest
 /// is the board top and routing slack).
@@ -997,8 +1000,10 @@ pub fn load_dir(dir: &Path) -> Result<Loaded> {
     }
     let report: Report = read_json(&dir.join("report.json"))?;
     let quant: AnyQuant = read_json(&dir.join("quant.json"))?;
-    if let AnyQuant::Trees(q) = &quant {
-        quant::check::check(q, &dir.join("quant.json").display().to_string())?;
+    let qfile = dir.join("quant.json").display().to_string();
+    match &quant {
+        AnyQuant::Trees(q) => quant::check::check(q, &qfile)?,
+        AnyQuant::Rbf(q) => quant::check::check_rbf(q, &qfile)?,
     }
     // The float model goes through the importer's own checks.
     let model = crate::import::load_any(&dir.join("model.json"))?;

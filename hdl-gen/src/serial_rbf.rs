@@ -1,25 +1,29 @@
-//! The serial (time-shared) architecture for RBF models: one distance lane with one multiplier, centres and kernel tables in ROMs, visiting every (unit, feature) pair in turn.
+//! The serial (time-shared) architecture for RBF models: K distance lanes, each with one multiplier and its centres and kernel tables in ROMs, visiting every (unit, feature) pair in turn.
 //!
 //! Where the parallel core builds a distance unit per centre (II = 1), this core has
-//! one subtract-square-accumulate lane fed from a ROM of centre codes
-//! (`centres[u·F + f]`, read through a register so synthesis can place it in block
-//! RAM, the square in a DSP where the device has one). A vector is accepted when
-//! `in_ready` is high; the lane then visits the units one after another, each in a
-//! slot of S = max(F, T) clocks (F features, T the most kernel tables of one unit).
+//! K subtract-square-accumulate lanes (`RbfQuant::lanes`), lane j taking units j,
+//! j + K, j + 2K, …, each fed from its own ROM of centre codes (`centres_j[s·F + f]`
+//! for slot s, read through a register so synthesis can place it in block RAM, the
+//! square in a DSP where the device has one). A vector is accepted when `in_ready`
+//! is high; the lanes then visit their units slot by slot, each slot S = max(F, T)
+//! clocks (F features, T the most kernel tables of one unit), all lanes reading the
+//! same feature each clock.
 //!
 //! - **Nearest-prototype models** keep the running minimum distance and its label
-//!   and raise `out_valid` with `out_class` N·F + 2 clocks after the vector was
-//!   accepted; `in_ready` rises again in that same cycle, so latency = II = N·F + 2.
+//!   (the slot's nearest over the lanes is taken the clock after its last feature)
+//!   and raise `out_valid` with `out_class` ⌈N/K⌉·F + 3 clocks after the vector was
+//!   accepted (K lanes); `in_ready` rises again in that same cycle, so latency = II.
 //! - **SVMs and RBF networks.** When a unit's distance is complete, a kernel stage
 //!   reads that unit's tables one per clock while the lane works on the next unit:
 //!   an entry ROM (`kmeta`: table base address, last index, shift, output) and the
 //!   table ROMs (`ktab`, and `kslope` for interpolated tables) give
 //!   `t[min(d >> shift, len − 1)] (+ ⌊s·(d mod 2^shift) / 2^shift⌋)`, which is added
-//!   to that output's accumulator (preset to the bias). When every entry is in, the
-//!   decision module (`<name>_decide`, emitted from the same IR decision the parallel
-//!   core uses, `lower_rbf::decide_ir`) turns the scores into the outputs. Latency =
-//!   II = (N − 1)·S + F + T_last + 4 + the decision's latency, T_last being the last
-//!   unit's number of tables.
+//!   to that lane's accumulator of that output (lane 0's preset to the bias). When
+//!   every entry is in, the lanes' accumulators are summed and the decision module
+//!   (`<name>_decide`, emitted from the same IR decision the parallel core uses,
+//!   `lower_rbf::decide_ir`) turns the scores into the outputs. Latency = II =
+//!   (⌈N/K⌉ − 1)·S + F + T_last + 4 + the decision's latency, T_last being the most
+//!   tables of a unit in the last slot.
 //!
 //! Bit-exactness: each distance is the same exact integer sum as the parallel core's
 //! (the accumulator is as wide as the largest distance); kernel entries are the
@@ -116,7 +120,7 @@ pub fn build(
     census.multipliers *= plan.lanes as u32;
     let (modules, latency) = if q.kind == RbfKind::Prototype {
         let m = emit_serial(q, name, class_width, None, header);
-        let n = (plan.slots * q.feature_names.len()) as u32 + 2;
+        let n = (plan.slots * q.feature_names.len()) as u32 + 3;
         (vec![m], n)
     } else {
         let n_out = q.n_outputs.max(1);
@@ -498,7 +502,7 @@ fn emit_serial(
                 1,
                 &format!(
                     "out_class answers the vector taken {} cycles earlier",
-                    slots * f + 2
+                    slots * f + 3
                 ),
             ));
             ports.push(port(
@@ -588,6 +592,8 @@ fn emit_serial(
     }
     if proto {
         items.extend([
+            reg("v2", 1),
+            reg("slot2", sw_),
             reg("best_d", a),
             reg("best_c", lw),
             reg("valid_q", 1),
@@ -658,7 +664,7 @@ fn emit_serial(
                     id("sv"),
                     bin(
                         BinOp::Or,
-                        not(bin(BinOp::Gt, id("slot1"), lit(sw_, 0))),
+                        not(bin(BinOp::Gt, id("slot2"), lit(sw_, 0))),
                         bin(BinOp::Lt, id("sd"), id("best_d")),
                     ),
                 ),
@@ -737,15 +743,20 @@ fn emit_serial(
     let mut after = Vec::new();
     match decide {
         None => {
+            // The clock after a slot's last feature, its distances are in the lanes'
+            // accumulators: take the slot's nearest, then the running nearest.
             reset.push(set("valid_q", lit(1, 0)));
+            reset.push(set("v2", lit(1, 0)));
             every.push(set("valid_q", lit(1, 0)));
-            consume.push(Stmt::If(
-                id("last1"),
+            every.push(set("v2", bin(BinOp::And, id("v1"), id("last1"))));
+            every.push(set("slot2", id("slot1")));
+            after.push(Stmt::If(
+                id("v2"),
                 vec![
                     set("best_d", cond(id("better"), id("sd"), id("best_d"))),
                     set("best_c", id("win")),
                     Stmt::If(
-                        at_least("slot1", sw_, (slots - 1) as u64),
+                        at_least("slot2", sw_, (slots - 1) as u64),
                         vec![
                             set("valid_q", lit(1, 1)),
                             set("class_q", id("win")),
@@ -794,7 +805,8 @@ fn emit_serial(
     }
 }
 
-/// The first nearest prototype of the slot ending this cycle: `sd` (its distance),
+/// The first nearest prototype of the slot whose distances the lanes' accumulators
+/// hold this cycle (the one after the slot's last feature, `v2`): `sd` (its distance),
 /// `sl` (its label) and `sv` (some lane holds a prototype), by a balanced tree of
 /// compare-selects over the lanes, the lower lane winning ties and a lane past the
 /// last unit never winning.
@@ -807,16 +819,16 @@ fn nearest_of_slot(q: &RbfQuant, plan: &Plan, a: u32, lw: u32, items: &mut Vec<I
         items.push(wire(&lab, lw));
         items.push(assign(
             &lab,
-            Expr::Index(format!("labels_{j}"), Box::new(id("slot1"))),
+            Expr::Index(format!("labels_{j}"), Box::new(id("slot2"))),
         ));
         // A lane holds a unit in every slot but perhaps the last.
         let has = plan.lane_units(q, j).iter().filter(|u| u.is_some()).count();
         let valid = if has == plan.slots {
             lit(1, 1)
         } else {
-            bin(BinOp::Lt, id("slot1"), lit(sw_, has as u64))
+            bin(BinOp::Lt, id("slot2"), lit(sw_, has as u64))
         };
-        live.push((format!("dsum_{j}"), lab, valid));
+        live.push((format!("acc_{j}"), lab, valid));
     }
     let mut level = 0;
     while live.len() > 1 {

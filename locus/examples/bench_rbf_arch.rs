@@ -81,7 +81,7 @@ fn main() {
             let report = read(&dir.join("report.json"));
             let synth = read(&dir.join("synth.json"));
             let fits = synth["fits"] == true && s.status.success();
-            let over: Vec<String> = synth["bels"]
+            let mut over: Vec<String> = synth["bels"]
                 .as_object()
                 .map(|b| {
                     b.iter()
@@ -90,6 +90,13 @@ fn main() {
                         .collect()
                 })
                 .unwrap_or_default();
+            if synth.is_null() && String::from_utf8_lossy(&s.stderr).contains("register bits") {
+                // Refused before synthesis: more register bits than flip-flops.
+                over.push(format!(
+                    "{} register bits for 5,280 flip-flops",
+                    thousands(report["design"]["register_bits"].as_u64().unwrap_or(0))
+                ));
+            }
             rows.push(json!({
                 "model": name,
                 "description": what,

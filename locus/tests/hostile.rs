@@ -43,23 +43,41 @@ fn corrupt(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
 
 #[test]
 fn corrupted_directories_never_panic() {
-    let base = scratch("base");
-    let data = root().join("examples/iris-xgb/data.csv");
+    corrupt_and_run("iris-xgb", "examples/iris-xgb/model.json", &[], 7);
+}
+
+/// The same for an RBF SVM built serially on two lanes (kernel tables, entry
+/// descriptors, lanes in `quant.json`).
+#[test]
+fn corrupted_serial_rbf_directories_never_panic() {
+    corrupt_and_run(
+        "iris-svc",
+        "examples/iris-svc/model.onnx",
+        &["--arch", "serial", "--lanes", "2"],
+        11,
+    );
+}
+
+/// Compiles `model` (`extra` compile options), then runs `predict` and `sim` on 120
+/// corrupted copies of the directory.
+fn corrupt_and_run(name: &str, model: &str, extra: &[&str], seed: u64) {
+    let base = scratch(&format!("base-{name}"));
+    let data = root().join(format!("examples/{name}/data.csv"));
     let data = data.to_str().unwrap();
-    ok(&locus(&[
+    let model = root().join(model);
+    let mut args = vec![
         "compile",
-        root()
-            .join("examples/iris-xgb/model.json")
-            .to_str()
-            .unwrap(),
+        model.to_str().unwrap(),
         "--data",
         data,
         "-o",
         base.to_str().unwrap(),
-    ]));
-    let mut rng = Rng(7);
+    ];
+    args.extend_from_slice(extra);
+    ok(&locus(&args));
+    let mut rng = Rng(seed);
     let files = ["quant.json", "model.json", "report.json", "vectors.csv"];
-    let dir = scratch("corrupted");
+    let dir = scratch(&format!("corrupted-{name}"));
     let d = dir.to_str().unwrap();
     for round in 0..120 {
         let _ = std::fs::remove_dir_all(&dir);

@@ -47,7 +47,7 @@ fn digits_prototypes_fit_an_icebreaker_serially() {
     let out = trained_serial("digits", &data, &["--centres", "4"]);
     let report = json(&out.join("report.json"));
     assert_eq!(report["architecture"], "serial");
-    assert_eq!(report["initiation_interval"], 40 * 64 + 2);
+    assert_eq!(report["initiation_interval"], 40 * 64 + 3);
     assert_eq!(report["interface"]["in_ready"], true);
     // Through the board top's UART bridge, bit by bit.
     let few = out.join("few.csv");
