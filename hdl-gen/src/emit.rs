@@ -67,15 +67,7 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
             &format!("outputs answer the vector given {latency} cycle(s) earlier"),
         ),
     ];
-    for o in &ir.outputs {
-        let ty = ir.node(o.node).ty;
-        let what = if o.name == "out_class" {
-            "predicted class index".to_string()
-        } else {
-            format!("score, {}", if ty.signed { "signed" } else { "unsigned" })
-        };
-        ports.push(port(Dir::Output, &o.name, ty.width, &what));
-    }
+    ports.extend(output_ports(ir));
     let mut items = Vec::new();
     // Inputs.
     items.push(Item::Comment(vec!["Inputs".into()]));
@@ -286,6 +278,22 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
         ports,
         items,
     }
+}
+
+/// One output port per IR output, at its node's width.
+pub fn output_ports(ir: &Ir) -> Vec<Port> {
+    ir.outputs
+        .iter()
+        .map(|o| {
+            let ty = ir.node(o.node).ty;
+            let what = if o.name == "out_class" {
+                "predicted class index".to_string()
+            } else {
+                format!("score, {}", if ty.signed { "signed" } else { "unsigned" })
+            };
+            port(Dir::Output, &o.name, ty.width, &what)
+        })
+        .collect()
 }
 
 fn port(dir: Dir, name: &str, width: u32, comment: &str) -> Port {

@@ -116,7 +116,8 @@ pub fn depth(nodes: &[Node]) -> usize {
     deepest
 }
 
-fn thousands(n: u64) -> String {
+/// `n` with thousands separators (`1,234,567`).
+pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -396,6 +396,19 @@ fn waived(items: &mut Vec<Item>, decl: Item) {
     items.push(Item::Comment(vec!["verilator lint_on UNUSEDSIGNAL".into()]));
 }
 
+/// A ROM of two's-complement `values` (one zero word when there are none).
+fn signed_rom(name: &str, width: u32, values: &[i64]) -> Item {
+    Item::Rom {
+        name: name.into(),
+        width,
+        values: if values.is_empty() {
+            vec![0]
+        } else {
+            values.iter().map(|&v| (v as u64) & mask(width)).collect()
+        },
+    }
+}
+
 /// The low `width` bits of a signed value, as stored in a ROM word.
 fn mask(width: u32) -> u64 {
     if width >= 64 {
@@ -522,15 +535,7 @@ fn emit_serial(
                     plan.fin + 1 + dir.latency()
                 ),
             ));
-            for o in &dir.outputs {
-                let ty = dir.node(o.node).ty;
-                let what = if o.name == "out_class" {
-                    "predicted class index".to_string()
-                } else {
-                    format!("score, {}", if ty.signed { "signed" } else { "unsigned" })
-                };
-                ports.push(port(Dir::Output, &o.name, ty.width, &what));
-            }
+            ports.extend(crate::emit::output_ports(dir));
         }
     }
 
@@ -990,25 +995,9 @@ fn kernel_stage(
             width: mw,
             values: if meta.is_empty() { vec![0] } else { meta },
         });
-        items.push(Item::Rom {
-            name: nm("ktab"),
-            width: tw,
-            values: if l.tab.is_empty() {
-                vec![0]
-            } else {
-                l.tab.iter().map(|&v| (v as u64) & mask(tw)).collect()
-            },
-        });
+        items.push(signed_rom(&nm("ktab"), tw, &l.tab));
         if interp {
-            items.push(Item::Rom {
-                name: nm("kslope"),
-                width: sw,
-                values: if l.slope.is_empty() {
-                    vec![0]
-                } else {
-                    l.slope.iter().map(|&v| (v as u64) & mask(sw)).collect()
-                },
-            });
+            items.push(signed_rom(&nm("kslope"), sw, &l.slope));
         }
         items.extend([
             reg(&nm("dk"), a),

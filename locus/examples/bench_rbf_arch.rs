@@ -5,6 +5,7 @@
 //! `target/bench-rbf/`. A design that does not fit is recorded with the resource it
 //! overflows, from `synth.json`.
 
+use hdl_gen::limits::thousands;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,18 +50,6 @@ fn locus(args: &[&str]) -> std::process::Output {
 
 fn read(p: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap_or_default()).unwrap_or(Value::Null)
-}
-
-fn thousands(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn main() {
