@@ -9,7 +9,7 @@ MODEL ?= examples/$(DEMO)/model.json
 DATA  ?= examples/$(DEMO)/data.csv
 DIR   ?= $(OUT)/$(notdir $(patsubst %/,%,$(dir $(MODEL))))
 
-.PHONY: setup setup-ecp5 doctor build test test-boards demo bitstream flash bench bless clean
+.PHONY: setup setup-ecp5 setup-bench doctor build test test-boards demo bitstream flash bench bless clean
 
 ## setup: install the Debian packages that are missing (quiet when all are present)
 setup:
@@ -54,11 +54,18 @@ bitstream: setup setup-ecp5 build
 flash: build
 	$(LOCUS) flash $(DIR) --board $(BOARD) $(if $(DRY_RUN),--dry-run)
 
-## bench: compile time against model size (10 to 2,000 trees), and the RBF architectures
-## built for an iCEBreaker; written to bench/results/ (and the README's RBF table)
-bench: setup setup-ecp5 build
+## bench: compile time against model size (10 to 2,000 trees), the integer reference
+## against XGBoost's predict on this CPU, and the RBF architectures built for an
+## iCEBreaker; written to bench/results/ (and the README's RBF table)
+bench: setup setup-ecp5 setup-bench build
 	$(CARGO) run --release --locked -p hdl-gen --example bench_compile bench/results/compile_time.json
+	.venv-bench/bin/python bench/cpu_xgboost.py 200000
+	$(CARGO) run --release --locked -p hdl-gen --example bench_reference 200000
 	$(CARGO) run --release --locked -p locus --example bench_rbf_arch
+
+## setup-bench: the venv .venv-bench/ with the CPU libraries make bench compares against
+setup-bench:
+	@sh scripts/setup-bench.sh
 
 ## bless: regenerate the golden RTL through the normal CLI (review the diff before committing)
 bless: build
