@@ -10,9 +10,10 @@
 //! same feature each clock.
 //!
 //! - **Nearest-prototype models** keep the running minimum distance and its label
-//!   (the slot's nearest over the lanes is taken the clock after its last feature)
-//!   and raise `out_valid` with `out_class` ⌈N/K⌉·F + 3 clocks after the vector was
-//!   accepted (K lanes); `in_ready` rises again in that same cycle, so latency = II.
+//!   (the slot's nearest over the lanes comes from a tree of ⌈log2 K⌉ registered
+//!   levels, started the clock after the slot's last feature) and raise `out_valid`
+//!   with `out_class` ⌈N/K⌉·F + 3 + ⌈log2 K⌉ clocks after the vector was accepted;
+//!   `in_ready` rises again in that same cycle, so latency = II.
 //! - **SVMs and RBF networks.** When a unit's distance is complete, a kernel stage
 //!   reads that unit's tables one per clock while the lane works on the next unit:
 //!   an entry ROM (`kmeta`: table base address, last index, shift, output) and the
@@ -120,7 +121,7 @@ pub fn build(
     census.multipliers *= plan.lanes as u32;
     let (modules, latency) = if q.kind == RbfKind::Prototype {
         let m = emit_serial(q, name, class_width, None, header);
-        let n = (plan.slots * q.feature_names.len()) as u32 + 3;
+        let n = (plan.slots * q.feature_names.len()) as u32 + 3 + tree_levels(plan.lanes);
         (vec![m], n)
     } else {
         let n_out = q.n_outputs.max(1);
@@ -515,7 +516,7 @@ fn emit_serial(
                 1,
                 &format!(
                     "out_class answers the vector taken {} cycles earlier",
-                    slots * f + 3
+                    slots * f + 3 + tree_levels(k) as usize
                 ),
             ));
             ports.push(port(
@@ -658,8 +659,9 @@ fn emit_serial(
         ));
     }
     items.push(assign("in_ready", not(id("busy"))));
+    let mut tree = (Vec::new(), Vec::new());
     if proto {
-        nearest_of_slot(q, &plan, a, lw, &mut items);
+        tree = nearest_of_slot(q, &plan, a, lw, &mut items);
         items.extend([
             wire("better", 1),
             assign(
@@ -669,7 +671,7 @@ fn emit_serial(
                     id("sv"),
                     bin(
                         BinOp::Or,
-                        not(bin(BinOp::Gt, id("slot2"), lit(sw_, 0))),
+                        not(bin(BinOp::Gt, id("sf"), lit(sw_, 0))),
                         bin(BinOp::Lt, id("sd"), id("best_d")),
                     ),
                 ),
@@ -752,16 +754,18 @@ fn emit_serial(
             // accumulators: take the slot's nearest, then the running nearest.
             reset.push(set("valid_q", lit(1, 0)));
             reset.push(set("v2", lit(1, 0)));
+            reset.extend(tree.1);
             every.push(set("valid_q", lit(1, 0)));
             every.push(set("v2", bin(BinOp::And, id("v1"), id("last1"))));
             every.push(set("slot2", id("slot1")));
+            every.extend(tree.0);
             after.push(Stmt::If(
-                id("v2"),
+                id("vf"),
                 vec![
                     set("best_d", cond(id("better"), id("sd"), id("best_d"))),
                     set("best_c", id("win")),
                     Stmt::If(
-                        at_least("slot2", sw_, (slots - 1) as u64),
+                        at_least("sf", sw_, (slots - 1) as u64),
                         vec![
                             set("valid_q", lit(1, 1)),
                             set("class_q", id("win")),
@@ -810,15 +814,29 @@ fn emit_serial(
     }
 }
 
+/// Levels of the lanes' compare-select tree: ⌈log2 K⌉.
+fn tree_levels(lanes: usize) -> u32 {
+    (usize::BITS - (lanes.max(1) - 1).leading_zeros()).min(usize::BITS)
+}
+
 /// The first nearest prototype of the slot whose distances the lanes' accumulators
-/// hold this cycle (the one after the slot's last feature, `v2`): `sd` (its distance),
-/// `sl` (its label) and `sv` (some lane holds a prototype), by a balanced tree of
+/// hold in the clock after its last feature (`v2`): a balanced tree of
 /// compare-selects over the lanes, the lower lane winning ties and a lane past the
-/// last unit never winning.
-fn nearest_of_slot(q: &RbfQuant, plan: &Plan, a: u32, lw: u32, items: &mut Vec<Item>) {
+/// last unit never winning, one registered level per clock (so K lanes add ⌈log2 K⌉
+/// clocks, not logic depth). Declares `sd`, `sl`, `sv` (distance, label, some lane
+/// holds a prototype) with `vf` (they are valid) and `sf` (their slot); returns the
+/// register updates and the resets.
+fn nearest_of_slot(
+    q: &RbfQuant,
+    plan: &Plan,
+    a: u32,
+    lw: u32,
+    items: &mut Vec<Item>,
+) -> (Vec<Stmt>, Vec<Stmt>) {
     let sw_ = bits(plan.slots as u128 - 1);
+    let (mut updates, mut resets) = (Vec::new(), Vec::new());
     // Level 0: the lanes.
-    let mut live: Vec<(String, String, Expr)> = Vec::new();
+    let mut live: Vec<(Expr, Expr, Expr)> = Vec::new();
     for j in 0..plan.lanes {
         let lab = format!("lab_{j}");
         items.push(wire(&lab, lw));
@@ -833,27 +851,26 @@ fn nearest_of_slot(q: &RbfQuant, plan: &Plan, a: u32, lw: u32, items: &mut Vec<I
         } else {
             bin(BinOp::Lt, id("slot2"), lit(sw_, has as u64))
         };
-        live.push((format!("acc_{j}"), lab, valid));
+        live.push((id(&format!("acc_{j}")), id(&lab), valid));
     }
+    let (mut vld, mut slot) = (id("v2"), id("slot2"));
     let mut level = 0;
     while live.len() > 1 {
         let mut next = Vec::new();
         for (i, pair) in live.chunks(2).enumerate() {
+            let (d, l, v) = (
+                format!("pd_{level}_{i}"),
+                format!("pl_{level}_{i}"),
+                format!("pv_{level}_{i}"),
+            );
+            items.extend([reg(&d, a), reg(&l, lw), reg(&v, 1)]);
             match pair {
                 [x, y] => {
-                    let (d, l, v, t) = (
-                        format!("nd_{level}_{i}"),
-                        format!("nl_{level}_{i}"),
-                        format!("nv_{level}_{i}"),
-                        format!("nt_{level}_{i}"),
-                    );
                     // Take the right one only when it is valid and strictly nearer
                     // (or the left one is not valid).
+                    let t = format!("pt_{level}_{i}");
                     items.extend([
                         wire(&t, 1),
-                        wire(&d, a),
-                        wire(&l, lw),
-                        wire(&v, 1),
                         assign(
                             &t,
                             bin(
@@ -862,20 +879,31 @@ fn nearest_of_slot(q: &RbfQuant, plan: &Plan, a: u32, lw: u32, items: &mut Vec<I
                                 bin(
                                     BinOp::Or,
                                     not(x.2.clone()),
-                                    bin(BinOp::Lt, id(&y.0), id(&x.0)),
+                                    bin(BinOp::Lt, y.0.clone(), x.0.clone()),
                                 ),
                             ),
                         ),
-                        assign(&d, cond(id(&t), id(&y.0), id(&x.0))),
-                        assign(&l, cond(id(&t), id(&y.1), id(&x.1))),
-                        assign(&v, bin(BinOp::Or, x.2.clone(), y.2.clone())),
                     ]);
-                    next.push((d, l, id(&v)));
+                    updates.extend([
+                        set(&d, cond(id(&t), y.0.clone(), x.0.clone())),
+                        set(&l, cond(id(&t), y.1.clone(), x.1.clone())),
+                        set(&v, bin(BinOp::Or, x.2.clone(), y.2.clone())),
+                    ]);
                 }
-                [x] => next.push(x.clone()),
+                [x] => updates.extend([
+                    set(&d, x.0.clone()),
+                    set(&l, x.1.clone()),
+                    set(&v, x.2.clone()),
+                ]),
                 _ => unreachable!("chunks(2) yields one or two"),
             }
+            next.push((id(&d), id(&l), id(&v)));
         }
+        let (pv, ps) = (format!("pvld_{level}"), format!("pslot_{level}"));
+        items.extend([reg(&pv, 1), reg(&ps, sw_)]);
+        updates.extend([set(&pv, vld), set(&ps, slot)]);
+        resets.push(set(&pv, lit(1, 0)));
+        (vld, slot) = (id(&pv), id(&ps));
         live = next;
         level += 1;
     }
@@ -884,10 +912,15 @@ fn nearest_of_slot(q: &RbfQuant, plan: &Plan, a: u32, lw: u32, items: &mut Vec<I
         wire("sd", a),
         wire("sl", lw),
         wire("sv", 1),
-        assign("sd", id(&d)),
-        assign("sl", id(&l)),
+        wire("vf", 1),
+        wire("sf", sw_),
+        assign("sd", d),
+        assign("sl", l),
         assign("sv", v),
+        assign("vf", vld),
+        assign("sf", slot),
     ]);
+    (updates, resets)
 }
 
 /// The kernel stage of an SVM or RBF network: per lane its entry ROMs, lookup

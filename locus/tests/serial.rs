@@ -119,6 +119,7 @@ fn random_kernel_models_serially() {
         ("network", "classification", 4, 3, 8, true, 1),
         ("prototype", "classification", 3, 3, 7, true, 3),
         ("prototype", "classification", 2, 4, 9, false, 4),
+        ("prototype", "classification", 1, 3, 11, false, 5),
     ];
     let mut g = Lcg(0x5eed);
     let mut interpolated = 0;
