@@ -113,9 +113,16 @@ fn page(
     let family = match &l.model {
         AnyModel::Trees(_) => format!("tree ensemble, {} trees", r.n_trees),
         AnyModel::Rbf(_) => format!(
-            "RBF model, {} units, {} architecture",
+            "RBF model, {} units, {} architecture{}{}",
             r.n_units.unwrap_or(0),
-            r.architecture.as_deref().unwrap_or("parallel")
+            r.architecture.as_deref().unwrap_or("parallel"),
+            match r.lanes {
+                Some(k) if k > 1 => format!(", {k} lanes"),
+                _ => String::new(),
+            },
+            r.architecture_choice
+                .as_deref()
+                .map_or(String::new(), |w| format!(" ({w})")),
         ),
     };
     let classes = r
