@@ -111,6 +111,58 @@ pub struct Family {
     /// Hard multipliers per device (none where absent).
     #[serde(default)]
     pub dsps: BTreeMap<String, u64>,
+    /// Clock period against the pipeline's stage budget, fitted by
+    /// `bench_stage_delay` (bench/results/stage_delay.json): `--target-mhz`.
+    pub stage_delay: StageDelay,
+}
+
+/// `period ≈ fixed_ns + ns_per_level × stage budget` on one family.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageDelay {
+    pub fixed_ns: f64,
+    pub ns_per_level: f64,
+}
+
+/// The stage budget (LUT levels per pipeline stage) for a core meant to run at `mhz`
+/// on the family of `target` (a board or bare device; iCE40, the slower family, when
+/// none is named), with a sentence saying how it was chosen.
+pub fn stage_budget_for(mhz: f64, target: Option<&str>) -> Result<(f64, String), UserError> {
+    if !(mhz.is_finite() && mhz > 0.0) {
+        return Err(UserError(format!(
+            "--target-mhz {mhz}: expected a positive number"
+        )));
+    }
+    let c = Catalog::load()?;
+    let family = match target {
+        None => FamilyName::Ice40,
+        Some(t) => match (c.boards.get(t), c.devices.get(t)) {
+            (Some(b), _) => b.family,
+            (None, Some(d)) => d.family,
+            (None, None) => {
+                return Err(UserError(format!(
+                    "--target {t:?}: unknown board or device (`locus boards` lists them)"
+                )))
+            }
+        },
+    };
+    let d = c.family(family).stage_delay;
+    let budget = (1000.0 / mhz - d.fixed_ns) / d.ns_per_level;
+    let fastest = 1000.0 / (d.fixed_ns + d.ns_per_level);
+    if budget < 1.0 {
+        return Err(UserError(format!(
+            "--target-mhz {mhz}: beyond what pipelining reaches on {family} (one LUT level per stage runs at about {fastest:.0} MHz); expected at most that"
+        )));
+    }
+    let budget = (budget * 10.0).floor() / 10.0;
+    let budget = budget.min(64.0);
+    Ok((
+        budget,
+        format!(
+            "{mhz} MHz on {family}: {budget} LUT levels per stage (period ≈ {:.2} ns + {:.3} ns per level, bench/results/stage_delay.json)",
+            d.fixed_ns, d.ns_per_level
+        ),
+    ))
 }
 
 /// The resources `cells` must name.

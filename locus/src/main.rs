@@ -49,6 +49,10 @@ enum Command {
         /// Logic depth allowed per pipeline stage, in LUT levels (smaller: more stages, higher Fmax).
         #[arg(long, default_value_t = PassOptions::default().stage_budget)]
         stage_budget: f64,
+        /// Clock the core should reach: sets the stage budget from the target family's
+        /// measured delay per LUT level (`--target`'s family; iCE40 without one).
+        #[arg(long, conflicts_with = "stage_budget")]
+        target_mhz: Option<f64>,
         /// How features enter the core: `rank` (exact input binning: the value's rank
         /// among the model's thresholds on that feature — exact for every value and
         /// usually far narrower; the host encodes, see report.json
@@ -240,6 +244,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             input_bits,
             leaf_bits,
             stage_budget,
+            target_mhz,
             input_encoding,
             classes,
             explain,
@@ -276,6 +281,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .into());
                 }
             }
+            let (stage_budget, pipelining) = match target_mhz {
+                Some(mhz) => {
+                    let (b, why) = boards::stage_budget_for(mhz, target.as_deref())?;
+                    (b, Some(why))
+                }
+                None => (stage_budget, None),
+            };
             if !(stage_budget.is_finite() && stage_budget > 0.0) {
                 return Err(UserError(format!(
                     "--stage-budget {stage_budget}: expected a positive number"
@@ -311,6 +323,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let c = compile(m, &model.display().to_string(), &d, &opts)?;
             write_dir(&c, &out)?;
             print_summary(&c, &out);
+            if let Some(why) = pipelining {
+                println!("  pipeline {why}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Train {

@@ -292,3 +292,58 @@ fn output_is_byte_identical() {
         assert!(x == y, "{f} differs between two compiles");
     }
 }
+
+/// `--target-mhz` sets the stage budget from the family's fitted delay per LUT level
+/// (`boards/families.toml` `stage_delay`): a faster clock, a smaller budget and more
+/// stages; a clock beyond one level per stage is a user error.
+#[test]
+fn target_mhz_sets_the_stage_budget() {
+    let ex = root().join("examples/digits-xgb");
+    let (m, d) = (ex.join("model.json"), ex.join("data.csv"));
+    let compile = |mhz: &str, dir: &std::path::Path| {
+        locus(&[
+            "compile",
+            m.to_str().unwrap(),
+            "--data",
+            d.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+            "--target-mhz",
+            mhz,
+            "--target",
+            "icebreaker",
+        ])
+    };
+    let (slow, fast) = (scratch("mhz-slow"), scratch("mhz-fast"));
+    ok(&compile("20", &slow));
+    ok(&compile("35", &fast));
+    let (rs, rf) = (
+        json(&slow.join("report.json")),
+        json(&fast.join("report.json")),
+    );
+    let (bs, bf) = (
+        rs["stage_budget"].as_f64().unwrap(),
+        rf["stage_budget"].as_f64().unwrap(),
+    );
+    assert!(bf < bs, "budget {bf} at 35 MHz, {bs} at 20 MHz");
+    assert!(
+        rf["latency_cycles"].as_u64() >= rs["latency_cycles"].as_u64(),
+        "{} vs {}",
+        rf["latency_cycles"],
+        rs["latency_cycles"]
+    );
+    // The budget is the families.toml fit's.
+    let toml: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root().join("boards/families.toml")).unwrap())
+            .unwrap();
+    let sd = &toml["ice40"]["stage_delay"];
+    let (fixed, per) = (
+        sd["fixed_ns"].as_float().unwrap(),
+        sd["ns_per_level"].as_float().unwrap(),
+    );
+    let want = ((1000.0 / 35.0 - fixed) / per * 10.0).floor() / 10.0;
+    assert!((bf - want.min(64.0)).abs() < 1e-9, "{bf} vs {want}");
+    let out = compile("5000", &scratch("mhz-impossible"));
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--target-mhz 5000"));
+}
