@@ -5,7 +5,9 @@
 //! 5,000 calibration rows (XGBoost semantics); the time covers the width search,
 //! lowering, passes, Verilog emission, test vectors (the IR evaluated on every
 //! calibration row) and float/fixed metrics — everything
-//! `locus compile` does but writing files.
+//! `locus compile` does but writing files — on the machine's threads. Each size is
+//! compiled with both input encodings: `rank` (the default) and `fixed` (a
+//! fixed-point input, whose width the search also chooses).
 
 use hdl_gen::compile::{compile, CompileOptions};
 use hdl_gen::data::Dataset;
@@ -109,30 +111,33 @@ fn main() {
             rows: rows.clone(),
             labels: None,
         };
-        let opts = CompileOptions {
-            search: SearchOptions {
-                max_loss: 0.5,
-                input_bits: None,
-                leaf_bits: None,
-                rank: false,
-            },
-            passes: PassOptions::default(),
-            explain: false,
-            arch: hdl_gen::compile::Arch::Parallel,
-            target: None,
-            lanes: None,
-        };
-        let t = Instant::now();
-        let c = compile(model, "random.json", &data, &opts).expect("compiles");
-        let seconds = t.elapsed().as_secs_f64();
-        println!(
-            "{trees:>5} trees, depth {depth}: {seconds:>7.2} s  ({} comparators, {} muxes, latency {})",
+        for rank in [true, false] {
+            let encoding = if rank { "rank" } else { "fixed" };
+            let opts = CompileOptions {
+                search: SearchOptions {
+                    max_loss: 0.5,
+                    input_bits: None,
+                    leaf_bits: None,
+                    rank,
+                },
+                passes: PassOptions::default(),
+                explain: false,
+                arch: hdl_gen::compile::Arch::Parallel,
+                target: None,
+                lanes: None,
+            };
+            let t = Instant::now();
+            let c = compile(model.clone(), "random.json", &data, &opts).expect("compiles");
+            let seconds = t.elapsed().as_secs_f64();
+            println!(
+            "{trees:>5} trees, depth {depth}, {encoding:>5}: {seconds:>7.2} s  ({} comparators, {} muxes, latency {})",
             c.report.design.comparators, c.report.design.muxes, c.report.latency_cycles
         );
-        results.push(format!(
-            "    {{\"trees\": {trees}, \"depth\": {depth}, \"features\": {FEATURES}, \"rows\": {ROWS}, \"seconds\": {seconds:.3}, \"comparators\": {}, \"muxes\": {}, \"latency_cycles\": {}}}",
+            results.push(format!(
+            "    {{\"trees\": {trees}, \"depth\": {depth}, \"encoding\": \"{encoding}\", \"features\": {FEATURES}, \"rows\": {ROWS}, \"seconds\": {seconds:.3}, \"comparators\": {}, \"muxes\": {}, \"latency_cycles\": {}}}",
             c.report.design.comparators, c.report.design.muxes, c.report.latency_cycles
         ));
+        }
     }
     if only.is_some() {
         return;

@@ -490,7 +490,9 @@ pub fn vectors<Q: RowEncoder + ?Sized>(qm: &Q, ir: &Ir, data: &Dataset) -> Resul
         .enumerate()
         .map(|(r, row)| Ok(port_codes(ir, &qm.encode(row, &data.file, r)?)))
         .collect::<Result<Vec<_>>>()?;
-    let outputs = ir.eval_outputs_batch(&inputs);
+    // The test vectors of a large model are most of a compile's time: the batches go
+    // to the machine's threads.
+    let outputs = crate::par::map_chunks(&inputs, 256, |part| ir.eval_outputs_batch(part));
     Ok(inputs
         .into_iter()
         .zip(outputs)
@@ -746,6 +748,7 @@ pub fn compile_trees(
         loss_kind,
         budget_met,
         trials,
+        float,
     } = quant::choose(
         &model,
         &data.rows,
@@ -768,7 +771,7 @@ pub fn compile_trees(
     let evidence_cost = evidence_cost.map(|w| ir.census().minus(&w));
     let rtl = rtl_text(&ir, &qm, &model.source);
     let vectors = vectors(&qm, &ir, data)?;
-    let metrics = metrics(&model, &qm, data)?;
+    let metrics = metrics_with(&model, &qm, data, Some(&float))?;
     let report = Report {
         locus_version: env!("CARGO_PKG_VERSION").into(),
         source: model.source.clone(),
@@ -837,17 +840,35 @@ fn base_name(p: &str) -> String {
 
 /// Float and fixed metrics over `data`.
 pub fn metrics(model: &Model, qm: &QuantModel, data: &Dataset) -> Result<Metrics> {
+    metrics_with(model, qm, data, None)
+}
+
+/// [`metrics`], with the float model's (class, first output) per row when already
+/// computed (the width search's).
+fn metrics_with(
+    model: &Model,
+    qm: &QuantModel,
+    data: &Dataset,
+    float: Option<&[(usize, f64)]>,
+) -> Result<Metrics> {
     let n = data.rows.len();
     let mut fl = Vec::with_capacity(n);
     let mut fx = Vec::with_capacity(n);
-    for (r, row) in data.rows.iter().enumerate() {
-        let fp = model.predict_row(row);
-        fl.push((fp.class, fp.outputs[0]));
-        let e = qm
-            .encode_row(row)
-            .map_err(|e| quant::missing_error(qm, &data.file, r, e))?;
-        let q = qm.predict_codes(&e);
-        fx.push((q.class, qm.outputs(&q.scores)[0]));
+    let fixed: Vec<_> = crate::par::map(&data.rows, |row| {
+        qm.encode_row(row).map(|e| {
+            let q = qm.predict_codes(&e);
+            (q.class, qm.outputs(&q.scores)[0])
+        })
+    });
+    for (r, (row, fixed)) in data.rows.iter().zip(fixed).enumerate() {
+        fl.push(match float.and_then(|f| f.get(r)) {
+            Some(&p) => p,
+            None => {
+                let fp = model.predict_row(row);
+                (fp.class, fp.outputs[0])
+            }
+        });
+        fx.push(fixed.map_err(|e| quant::missing_error(qm, &data.file, r, e))?);
     }
     Ok(summarize(model.task, &fl, &fx, data))
 }

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod lower;
 pub mod lower_rbf;
 pub mod model;
+pub mod par;
 pub mod passes;
 pub mod pll;
 pub mod quant;

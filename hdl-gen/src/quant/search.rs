@@ -74,6 +74,9 @@ pub struct Choice {
     pub loss_kind: Loss,
     pub budget_met: bool,
     pub trials: Vec<Trial>,
+    /// The float model's (class, first output) on every calibration row, as the loss
+    /// compared against (the metrics reuse them).
+    pub float: Vec<(usize, f64)>,
 }
 
 /// Float predictions the loss compares against.
@@ -192,12 +195,19 @@ pub fn choose(
         (None, Some((loss, qm))) => (qm, loss, false),
         (None, None) => return Err(Error::Internal("width search tried nothing".into())),
     };
+    let float = reference
+        .classes
+        .iter()
+        .copied()
+        .zip(reference.outputs.iter().copied())
+        .collect();
     Ok(Choice {
         model,
         loss,
         loss_kind,
         budget_met,
         trials,
+        float,
     })
 }
 
@@ -239,7 +249,7 @@ pub fn missing_error(qm: &QuantModel, data: &str, row: usize, e: EncodeError) ->
 
 impl<'a> Reference<'a> {
     fn new(model: &Model, rows: &[Vec<f64>], labels: Option<&'a [f64]>) -> Self {
-        let preds: Vec<_> = rows.iter().map(|r| model.predict_row(r)).collect();
+        let preds = crate::par::map(rows, |r| model.predict_row(r));
         let classes = preds.iter().map(|p| p.class).collect();
         let outputs: Vec<f64> = preds.iter().map(|p| p.outputs[0]).collect();
         let rmse_float = labels.map(|y| rmse(&outputs, y)).unwrap_or(0.0);
