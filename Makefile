@@ -55,13 +55,14 @@ flash: build
 	$(LOCUS) flash $(DIR) --board $(BOARD) $(if $(DRY_RUN),--dry-run)
 
 ## bench: compile time against model size (10 to 2,000 trees), the integer reference
-## against XGBoost's predict on this CPU, the RBF architectures built for an
+## against XGBoost's predict on this CPU, cosimulation rows per second against size, the RBF architectures built for an
 ## iCEBreaker, and Fmax against the stage budget (the --target-mhz fit); written to
 ## bench/results/ (and the README's RBF table)
 bench: setup setup-ecp5 setup-bench build
 	$(CARGO) run --release --locked -p hdl-gen --example bench_compile bench/results/compile_time.json
 	.venv-bench/bin/python bench/cpu_xgboost.py 200000
 	$(CARGO) run --release --locked -p hdl-gen --example bench_reference 200000
+	$(CARGO) run --release --locked -p locus --example bench_cosim 200000
 	$(CARGO) run --release --locked -p locus --example bench_rbf_arch
 	$(CARGO) run --release --locked -p locus --example bench_stage_delay
 

@@ -11,44 +11,13 @@
 
 use hdl_gen::compile::{compile, CompileOptions};
 use hdl_gen::data::Dataset;
-use hdl_gen::model::{
-    Accumulate, Missing, Model, Node, PostTransform, Precision, SplitOp, Task, Tree,
-};
 use hdl_gen::passes::PassOptions;
 use hdl_gen::quant::SearchOptions;
-use hdl_gen::testing::Rng;
+use hdl_gen::testing::{full_ensemble, spread_rows, Rng};
 use std::time::Instant;
 
 const FEATURES: usize = 20;
 const ROWS: usize = 5000;
-
-fn full_tree(rng: &mut Rng, depth: u32, rows: &[Vec<f64>]) -> Tree {
-    let mut nodes = Vec::new();
-    fn grow(rng: &mut Rng, nodes: &mut Vec<Node>, depth: u32, rows: &[Vec<f64>]) -> usize {
-        let i = nodes.len();
-        nodes.push(Node::Leaf {
-            value: rng.uniform(-0.5, 0.5),
-        });
-        if depth > 0 {
-            let feature = rng.below(FEATURES as u64) as usize;
-            // Thresholds at data values, as tree learners place them.
-            let threshold = rows[rng.below(rows.len() as u64) as usize][feature];
-            let left = grow(rng, nodes, depth - 1, rows);
-            let right = grow(rng, nodes, depth - 1, rows);
-            nodes[i] = Node::Split {
-                feature,
-                threshold,
-                left,
-                right,
-                default_left: true,
-                missing: Missing::NanDefault,
-            };
-        }
-        i
-    }
-    grow(rng, &mut nodes, depth, rows);
-    Tree { group: 0, nodes }
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -64,12 +33,7 @@ fn main() {
         .cloned()
         .unwrap_or_else(|| "bench/results/compile_time.json".into());
     let mut rng = Rng(0x5eed);
-    let scales: Vec<f64> = (0..FEATURES)
-        .map(|f| 10f64.powi(f as i32 % 8 - 3))
-        .collect();
-    let rows: Vec<Vec<f64>> = (0..ROWS)
-        .map(|_| scales.iter().map(|s| rng.uniform(-1.0, 1.0) * s).collect())
-        .collect();
+    let rows = spread_rows(&mut rng, ROWS, FEATURES);
     let mut results = Vec::new();
     for &(trees, depth) in &[
         (10, 3),
@@ -83,23 +47,7 @@ fn main() {
         (2000, 4),
         (2000, 8),
     ] {
-        let model = Model {
-            source: "random".into(),
-            task: Task::Classification,
-            n_features: FEATURES,
-            feature_names: None,
-            n_classes: 2,
-            class_names: None,
-            base_score: vec![0.0],
-            split_op: SplitOp::Lt,
-            precision: Precision::F32,
-            accumulate: Accumulate::F32,
-            post: PostTransform::Sigmoid { scale: 1.0 },
-            leaf_scale: 1.0,
-            trees: (0..trees)
-                .map(|_| full_tree(&mut rng, depth, &rows))
-                .collect(),
-        };
+        let model = full_ensemble(&mut rng, trees, depth, &rows);
         if only
             .as_ref()
             .is_some_and(|o| *o != format!("{trees}x{depth}"))

@@ -889,17 +889,32 @@ pub fn pack_hex(ir: &Ir, inputs: &[i64]) -> String {
 
 /// `in_features` as little-endian 32-bit words.
 pub fn pack_words(ir: &Ir, inputs: &[i64]) -> Vec<u32> {
-    let width = input_width(ir);
-    let mut words = vec![0u32; width.div_ceil(32) as usize];
-    for ((lsb, w), &v) in input_layout(ir).into_iter().zip(inputs) {
-        for b in 0..w {
-            if (v >> b) & 1 == 1 {
-                let pos = (lsb + b) as usize;
-                words[pos / 32] |= 1 << (pos % 32);
-            }
+    let mut words = vec![0u32; input_width(ir).div_ceil(32) as usize];
+    pack_into(&input_layout(ir), inputs, &mut words);
+    words
+}
+
+/// [`pack_words`] into `words` (as many as `in_features` needs), with the layout
+/// ([`input_layout`]) computed once by the caller: the cosimulation's per-row path.
+pub fn pack_into(layout: &[(u32, u32)], inputs: &[i64], words: &mut [u32]) {
+    words.fill(0);
+    for (&(lsb, w), &v) in layout.iter().zip(inputs) {
+        let mut val = if w >= 64 {
+            v as u64
+        } else {
+            (v as u64) & ((1u64 << w) - 1)
+        };
+        let (mut pos, mut left) = (lsb, w);
+        while left > 0 {
+            let off = pos % 32;
+            let take = (32 - off).min(left);
+            let part = val & ((1u64 << take) - 1);
+            words[(pos / 32) as usize] |= (part as u32) << off;
+            val = if take >= 64 { 0 } else { val >> take };
+            pos += take;
+            left -= take;
         }
     }
-    words
 }
 
 /// The vectors as CSV text: `row,in_features,<outputs...>`.
@@ -1092,4 +1107,42 @@ pub fn unpack_hex(ir: &Ir, hex: &str) -> Option<Vec<i64>> {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pack_into;
+    use crate::testing::Rng;
+
+    /// `pack_into` places every bit where a bit-by-bit packing does, for random
+    /// layouts crossing word boundaries and negative (two's-complement) codes.
+    #[test]
+    fn pack_into_matches_bitwise_packing() {
+        let mut rng = Rng(3);
+        for _ in 0..500 {
+            let n = 1 + rng.below(12) as usize;
+            let mut layout = Vec::new();
+            let mut lsb = 0;
+            for _ in 0..n {
+                let w = 1 + rng.below(62) as u32;
+                layout.push((lsb, w));
+                lsb += w;
+            }
+            let inputs: Vec<i64> = (0..n)
+                .map(|_| rng.next_u64() as i64 >> rng.below(63))
+                .collect();
+            let mut want = vec![0u32; lsb.div_ceil(32) as usize];
+            for (&(l, w), &v) in layout.iter().zip(&inputs) {
+                for b in 0..w {
+                    if (v >> b) & 1 == 1 {
+                        let pos = (l + b) as usize;
+                        want[pos / 32] |= 1 << (pos % 32);
+                    }
+                }
+            }
+            let mut got = vec![u32::MAX; want.len()];
+            pack_into(&layout, &inputs, &mut got);
+            assert_eq!(got, want, "layout {layout:?}, inputs {inputs:?}");
+        }
+    }
 }

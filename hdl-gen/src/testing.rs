@@ -184,3 +184,64 @@ pub fn random_model(seed: u64, grid_leaves: bool, missing: bool) -> (Model, Vec<
     };
     (model, rows)
 }
+
+/// `n` rows of `features` values whose ranges differ by powers of ten (1e-3 to 1e4),
+/// the benchmarks' calibration data.
+pub fn spread_rows(rng: &mut Rng, n: usize, features: usize) -> Vec<Vec<f64>> {
+    let scales: Vec<f64> = (0..features)
+        .map(|f| 10f64.powi(f as i32 % 8 - 3))
+        .collect();
+    (0..n)
+        .map(|_| scales.iter().map(|s| rng.uniform(-1.0, 1.0) * s).collect())
+        .collect()
+}
+
+/// A binary classifier of `trees` full trees of `depth` over the features of `rows`
+/// (XGBoost semantics), the benchmarks' models.
+pub fn full_ensemble(rng: &mut Rng, trees: usize, depth: u32, rows: &[Vec<f64>]) -> Model {
+    Model {
+        source: "random".into(),
+        task: Task::Classification,
+        n_features: rows.first().map_or(0, Vec::len),
+        feature_names: None,
+        n_classes: 2,
+        class_names: None,
+        base_score: vec![0.0],
+        split_op: SplitOp::Lt,
+        precision: Precision::F32,
+        accumulate: Accumulate::F32,
+        post: PostTransform::Sigmoid { scale: 1.0 },
+        leaf_scale: 1.0,
+        trees: (0..trees).map(|_| full_tree(rng, depth, rows)).collect(),
+    }
+}
+
+/// A full tree of `depth` splitting random features at values of `rows` (as tree
+/// learners place thresholds), with random leaves.
+fn full_tree(rng: &mut Rng, depth: u32, rows: &[Vec<f64>]) -> Tree {
+    let mut nodes = Vec::new();
+    fn grow(rng: &mut Rng, nodes: &mut Vec<Node>, depth: u32, rows: &[Vec<f64>]) -> usize {
+        let i = nodes.len();
+        nodes.push(Node::Leaf {
+            value: rng.uniform(-0.5, 0.5),
+        });
+        if depth > 0 {
+            let feature = rng.below(rows[0].len() as u64) as usize;
+            // Thresholds at data values, as tree learners place them.
+            let threshold = rows[rng.below(rows.len() as u64) as usize][feature];
+            let left = grow(rng, nodes, depth - 1, rows);
+            let right = grow(rng, nodes, depth - 1, rows);
+            nodes[i] = Node::Split {
+                feature,
+                threshold,
+                left,
+                right,
+                default_left: true,
+                missing: Missing::NanDefault,
+            };
+        }
+        i
+    }
+    grow(rng, &mut nodes, depth, rows);
+    Tree { group: 0, nodes }
+}
