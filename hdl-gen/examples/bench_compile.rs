@@ -11,7 +11,6 @@
 
 use hdl_gen::compile::{compile, CompileOptions};
 use hdl_gen::data::Dataset;
-use hdl_gen::passes::PassOptions;
 use hdl_gen::quant::SearchOptions;
 use hdl_gen::testing::{full_ensemble, spread_rows, Rng};
 use std::time::Instant;
@@ -63,16 +62,10 @@ fn main() {
             let encoding = if rank { "rank" } else { "fixed" };
             let opts = CompileOptions {
                 search: SearchOptions {
-                    max_loss: 0.5,
-                    input_bits: None,
-                    leaf_bits: None,
                     rank,
+                    ..SearchOptions::default()
                 },
-                passes: PassOptions::default(),
-                explain: false,
-                arch: hdl_gen::compile::Arch::Parallel,
-                target: None,
-                lanes: None,
+                ..CompileOptions::default()
             };
             let t = Instant::now();
             let c = compile(model.clone(), "random.json", &data, &opts).expect("compiles");

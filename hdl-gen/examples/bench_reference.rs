@@ -6,9 +6,7 @@
 //! tiled to ROWS rows; the time (best of 5) covers encoding each row as the hardware
 //! sees it and the integer prediction, one thread, as `locus predict` does.
 
-use hdl_gen::compile::{compile, AnyQuant, Arch, CompileOptions};
-use hdl_gen::passes::PassOptions;
-use hdl_gen::quant::SearchOptions;
+use hdl_gen::compile::{compile, AnyQuant, CompileOptions};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Instant;
@@ -33,19 +31,7 @@ fn main() {
         let model = hdl_gen::import::load_any(&file).expect("example model");
         let data =
             hdl_gen::data::read_for_model(&ex.join("data.csv"), &model).expect("example data");
-        let opts = CompileOptions {
-            search: SearchOptions {
-                max_loss: 0.5,
-                input_bits: None,
-                leaf_bits: None,
-                rank: true,
-            },
-            passes: PassOptions::default(),
-            explain: false,
-            arch: Arch::Auto,
-            target: None,
-            lanes: None,
-        };
+        let opts = CompileOptions::default();
         let c = compile(model, &file.display().to_string(), &data, &opts).expect("compiles");
         let AnyQuant::Trees(qm) = &c.quant else {
             unreachable!("XGBoost examples are trees")

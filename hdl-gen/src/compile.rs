@@ -40,6 +40,20 @@ pub struct CompileOptions {
     pub lanes: Option<u32>,
 }
 
+impl Default for CompileOptions {
+    /// `locus compile`'s defaults.
+    fn default() -> Self {
+        CompileOptions {
+            search: SearchOptions::default(),
+            passes: PassOptions::default(),
+            explain: false,
+            arch: Arch::Auto,
+            target: None,
+            lanes: None,
+        }
+    }
+}
+
 /// The architecture of an RBF core: every unit in parallel (II = 1) or one
 /// time-shared lane (`serial_rbf`), chosen by the user or by size.
 #[derive(Clone, Debug, PartialEq)]

@@ -9,21 +9,16 @@
 //! every cycle, after the expected outputs are computed; `end_to_end_rows_per_second`
 //! divides by the whole command's time (CSV, expected outputs and build included).
 
-use hdl_gen::compile::{compile, write_dir, Arch, CompileOptions};
+mod common;
+use common::{locus, read_json, root};
+
+use hdl_gen::compile::{compile, write_dir, CompileOptions};
 use hdl_gen::data::Dataset;
-use hdl_gen::passes::PassOptions;
-use hdl_gen::quant::SearchOptions;
 use hdl_gen::testing::{full_ensemble, spread_rows, Rng};
-use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use serde_json::json;
 
 const FEATURES: usize = 20;
 const SIZES: &[(usize, u32)] = &[(10, 3), (10, 6), (100, 3), (100, 6), (100, 8), (300, 6)];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn main() {
     let rows: usize = std::env::args()
@@ -53,34 +48,18 @@ fn main() {
             rows: calibration.clone(),
             labels: None,
         };
-        let opts = CompileOptions {
-            search: SearchOptions {
-                max_loss: 0.5,
-                input_bits: None,
-                leaf_bits: None,
-                rank: true,
-            },
-            passes: PassOptions::default(),
-            explain: false,
-            arch: Arch::Auto,
-            target: None,
-            lanes: None,
-        };
+        let opts = CompileOptions::default();
         let c = compile(model, "random.json", &data, &opts).expect("compiles");
         let dir = work.join(format!("{trees}x{depth}"));
         write_dir(&c, &dir).expect("writes");
-        let s = Command::new(root().join("target/release/locus"))
-            .args([
-                "sim",
-                dir.to_str().unwrap(),
-                "--data",
-                csv.to_str().unwrap(),
-            ])
-            .output()
-            .expect("target/release/locus runs");
+        let s = locus(&[
+            "sim",
+            dir.to_str().unwrap(),
+            "--data",
+            csv.to_str().unwrap(),
+        ]);
         assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
-        let sim: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("sim.json")).unwrap()).unwrap();
+        let sim = read_json(&dir.join("sim.json"));
         eprintln!(
             "{trees} trees, depth {depth}: {:.0} rows/s",
             sim["rows_per_second"].as_f64().unwrap_or(0.0)

@@ -5,10 +5,11 @@
 //! `target/bench-rbf/`. A design that does not fit is recorded with the resource it
 //! overflows, from `synth.json`.
 
+mod common;
+use common::{locus, read_json, root};
+
 use hdl_gen::limits::thousands;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const BOARD: &str = "icebreaker";
 const README_BEGIN: &str = "<!-- bench:rbf_arch:begin (written by make bench) -->";
@@ -36,22 +37,6 @@ const MODELS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn locus(args: &[&str]) -> std::process::Output {
-    Command::new(root().join("target/release/locus"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("target/release/locus runs (cargo build --release -p locus)")
-}
-
-fn read(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap_or_default()).unwrap_or(Value::Null)
-}
-
 fn main() {
     let work = root().join("target/bench-rbf");
     let mut rows = Vec::new();
@@ -67,8 +52,8 @@ fn main() {
             assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
             let _ = std::fs::remove_file(dir.join("synth.json"));
             let s = locus(&["synth", d, "--board", BOARD]);
-            let report = read(&dir.join("report.json"));
-            let synth = read(&dir.join("synth.json"));
+            let report = read_json(&dir.join("report.json"));
+            let synth = read_json(&dir.join("synth.json"));
             let fits = synth["fits"] == true && s.status.success();
             let mut over: Vec<String> = synth["bels"]
                 .as_object()

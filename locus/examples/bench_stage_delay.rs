@@ -7,26 +7,15 @@
 //! family where the budget cut the logic (latency above 2, the input and output
 //! registers alone). `--fit-only` refits the results already in the JSON file.
 
+mod common;
+use common::{locus, read_json, root};
+
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const MODELS: &[&str] = &["breast-cancer-lgbm", "diabetes-xgb", "digits-xgb"];
 const BUDGETS: &[f64] = &[3.0, 6.0, 12.0, 24.0];
 /// (family, bare device, models to build on it)
 const DEVICES: &[(&str, &str, usize)] = &[("ice40", "up5k", 3), ("ecp5", "ecp5-85k", 2)];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn locus(args: &[&str]) -> std::process::Output {
-    Command::new(root().join("target/release/locus"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("target/release/locus runs (cargo build --release -p locus)")
-}
 
 fn model_file(name: &str) -> String {
     let ex = root().join("examples").join(name);
@@ -108,14 +97,8 @@ fn main() {
                 ]);
                 assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
                 let s = locus(&["synth", d, "--device", device]);
-                let synth: Value = std::fs::read_to_string(dir.join("synth.json"))
-                    .ok()
-                    .and_then(|t| serde_json::from_str(&t).ok())
-                    .unwrap_or(Value::Null);
-                let report: Value = serde_json::from_str(
-                    &std::fs::read_to_string(dir.join("report.json")).unwrap(),
-                )
-                .unwrap();
+                let synth = read_json(&dir.join("synth.json"));
+                let report = read_json(&dir.join("report.json"));
                 let fmax = synth["fmax_mhz"].as_f64().filter(|_| s.status.success());
                 points.push(json!({
                     "family": family,

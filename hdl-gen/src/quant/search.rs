@@ -42,6 +42,18 @@ pub struct SearchOptions {
     pub rank: bool,
 }
 
+impl Default for SearchOptions {
+    /// `locus compile`'s defaults: a 0.5 budget, widths searched, rank encoding.
+    fn default() -> Self {
+        SearchOptions {
+            max_loss: 0.5,
+            input_bits: None,
+            leaf_bits: None,
+            rank: true,
+        }
+    }
+}
+
 /// How the loss was measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
