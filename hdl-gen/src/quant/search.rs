@@ -15,6 +15,12 @@
 //! For each input width, rows are routed to leaves once; leaf widths are then tried
 //! from narrow to wide (cheap: only sums change). Among widths that meet the budget
 //! the one with the smallest area estimate wins.
+//!
+//! Routing is incremental across input widths when no missing-value flag is in play:
+//! input codes are monotone in the value, so a split on feature `f` sends left exactly
+//! the rows before a cut in the rows sorted by `f`. Between two widths only the rows
+//! between a split's old and new cut can change leaf in that tree; only those are
+//! walked again (a tree whose cuts moved a lot is walked whole).
 
 use super::{
     input_formats, missing_flags, quantize_ranked, quantize_with, EncodeError, QNode, QuantModel,
@@ -23,7 +29,6 @@ use super::{
 use crate::error::{Error, Result};
 use crate::model::{Model, Task};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// Widest leaf format the search tries.
 const SEARCH_MAX_LEAF_BITS: u32 = 24;
@@ -137,6 +142,7 @@ pub fn choose(
     let mut best_b = 0;
     let mut fallback: Option<(f64, QuantModel)> = None;
     let flags = missing_flags(model, rows);
+    let mut router = Router::new(model, rows);
     for &b in &b_range {
         if best.is_some() && b > best_b + 3 {
             break;
@@ -160,10 +166,10 @@ pub fn choose(
         };
         let probe = make(l_max);
         let b = probe.input_bits;
-        let leaves = route(&probe, rows, data)?;
+        let leaves = router.route(&probe, rows, data)?;
         for &l in &l_range {
             let qm = if l == l_max { probe.clone() } else { make(l) };
-            let loss = reference.loss(&qm, &leaves);
+            let loss = reference.loss(&qm, leaves);
             let ok = loss <= opts.max_loss + 1e-12;
             let cost = area_estimate(&qm);
             trials.push(Trial {
@@ -185,7 +191,7 @@ pub fn choose(
             }
             // Wider leaves cannot fix a loss the widest leaves already have.
             if l == l_range[0] && l_range.len() > 1 {
-                let widest = reference.loss(&probe, &leaves);
+                let widest = reference.loss(&probe, leaves);
                 if widest > opts.max_loss + 1e-12 {
                     trials.push(Trial {
                         input_bits: b,
@@ -223,22 +229,238 @@ pub fn choose(
     })
 }
 
-/// Leaf node index per (tree, row), tree-major: each tree walks every row while its
-/// nodes stay in cache.
-fn route(qm: &QuantModel, rows: &[Vec<f64>], data: &str) -> Result<Vec<u32>> {
-    let encoded = rows
+/// Leaf per (tree, row) across input widths, incremental where possible (module doc).
+struct Router {
+    n: usize,
+    n_features: usize,
+    /// Per feature, row indices sorted by value; empty when routing is not incremental
+    /// (a row with a missing value or a short row).
+    order: Vec<Vec<u32>>,
+    /// `pos[r * n_features + f]`: the position of row `r` in `order[f]`.
+    pos: Vec<u32>,
+    /// Per tree and node, the cut of each split at the last width routed.
+    cuts: Vec<Vec<u32>>,
+    /// Leaf per (tree, row), tree-major, at the last width routed.
+    leaves: Vec<u32>,
+}
+
+impl Router {
+    fn new(model: &Model, rows: &[Vec<f64>]) -> Self {
+        let nf = model.n_features;
+        let n = rows.len();
+        let complete = rows
+            .iter()
+            .all(|r| r.len() >= nf && r[..nf].iter().all(|v| !v.is_nan()));
+        let (mut order, mut pos) = (Vec::new(), Vec::new());
+        if complete && u32::try_from(n).is_ok() {
+            pos = vec![0u32; n * nf];
+            order = (0..nf)
+                .map(|f| {
+                    let mut o: Vec<u32> = (0..n as u32).collect();
+                    o.sort_by(|&a, &b| rows[a as usize][f].total_cmp(&rows[b as usize][f]));
+                    for (p, &r) in o.iter().enumerate() {
+                        pos[r as usize * nf + f] = p as u32;
+                    }
+                    o
+                })
+                .collect();
+        }
+        Router {
+            n,
+            n_features: nf,
+            order,
+            pos,
+            cuts: Vec::new(),
+            leaves: Vec::new(),
+        }
+    }
+
+    /// Leaf node index per (tree, row), tree-major, for `qm`'s input widths.
+    fn route(&mut self, qm: &QuantModel, rows: &[Vec<f64>], data: &str) -> Result<&[u32]> {
+        let encoded = rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| {
+                qm.encode_row(row)
+                    .map_err(|e| missing_error(qm, data, r, e))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let flagged = qm.features.iter().any(|f| f.nan_flag || f.zero_flag);
+        if flagged || self.order.len() != qm.features.len() || qm.features.len() != self.n_features
+        {
+            self.order.clear();
+            self.cuts.clear();
+            self.leaves = route(qm, &encoded);
+            return Ok(&self.leaves);
+        }
+        // Codes in each feature's value order; monotone, else no cuts (never expected).
+        let sorted: Vec<Vec<i64>> = self
+            .order
+            .iter()
+            .enumerate()
+            .map(|(f, o)| o.iter().map(|&r| encoded[r as usize].codes[f]).collect())
+            .collect();
+        if sorted.iter().any(|c| c.windows(2).any(|w| w[0] > w[1])) {
+            self.order.clear();
+            self.cuts.clear();
+            self.leaves = route(qm, &encoded);
+            return Ok(&self.leaves);
+        }
+        let n = self.n;
+        let cuts: Vec<Vec<u32>> = crate::par::map(&qm.trees, |t| {
+            t.nodes
+                .iter()
+                .map(|node| match node {
+                    QNode::Split { feature, k, .. } => {
+                        sorted[*feature].partition_point(|&c| c < *k) as u32
+                    }
+                    QNode::Leaf { .. } => 0,
+                })
+                .collect()
+        });
+        let fresh = self.cuts.len() != cuts.len() || self.leaves.len() != n * qm.trees.len();
+        let (order, pos, nf) = (&self.order, &self.pos, self.n_features);
+        let (old_cuts, old_leaves) = (&self.cuts, &self.leaves);
+        let index: Vec<usize> = (0..qm.trees.len()).collect();
+        let per_tree = crate::par::map_chunks(&index, 1, |part| {
+            part.iter()
+                .map(|&t| {
+                    let tree = &qm.trees[t];
+                    let cut = &cuts[t];
+                    let steps = steps(tree, cut);
+                    let depth = depth(tree);
+                    // Rows to walk: all, or those between a moved cut's old and new place.
+                    let mut rows: Vec<u32> = Vec::new();
+                    let mut leaves = vec![0u32; n];
+                    let moved = if fresh {
+                        usize::MAX
+                    } else {
+                        cut.iter()
+                            .zip(&old_cuts[t])
+                            .map(|(&a, &b)| a.abs_diff(b) as usize)
+                            .sum()
+                    };
+                    if moved < n / 2 {
+                        leaves.copy_from_slice(&old_leaves[t * n..(t + 1) * n]);
+                        let old = &old_cuts[t];
+                        for (i, node) in tree.nodes.iter().enumerate() {
+                            if let QNode::Split { feature, .. } = node {
+                                let (lo, hi) = (cut[i].min(old[i]), cut[i].max(old[i]));
+                                rows.extend_from_slice(&order[*feature][lo as usize..hi as usize]);
+                            }
+                        }
+                    } else {
+                        rows.extend(0..n as u32);
+                    }
+                    for chunk in rows.chunks(LANES) {
+                        // A short last chunk repeats its first row (same leaf, written twice).
+                        let lanes: [u32; LANES] =
+                            std::array::from_fn(|l| chunk.get(l).copied().unwrap_or(chunk[0]));
+                        let at = walk_lanes(&steps, depth, pos, nf, lanes);
+                        for (&r, &leaf) in lanes.iter().zip(&at) {
+                            leaves[r as usize] = leaf;
+                        }
+                    }
+                    leaves
+                })
+                .collect()
+        });
+        self.leaves = per_tree.concat();
+        self.cuts = cuts;
+        Ok(&self.leaves)
+    }
+}
+
+/// Rows walked together through one tree: independent walks without branches, so
+/// the processor overlaps them.
+const LANES: usize = 8;
+
+/// One node for [`walk_lanes`]: go to `left` when the row's position in `feature`'s
+/// value order is below `cut`, else to `right`. A leaf goes to itself.
+#[derive(Clone, Copy)]
+struct Step {
+    feature: u32,
+    cut: u32,
+    left: u32,
+    right: u32,
+}
+
+/// The steps of `tree` for the given cuts.
+fn steps(tree: &super::QTree, cut: &[u32]) -> Vec<Step> {
+    tree.nodes
         .iter()
         .enumerate()
-        .map(|(r, row)| {
-            qm.encode_row(row)
-                .map_err(|e| missing_error(qm, data, r, e))
+        .map(|(i, node)| match node {
+            QNode::Split {
+                feature,
+                left,
+                right,
+                ..
+            } => Step {
+                feature: *feature as u32,
+                cut: cut[i],
+                left: *left as u32,
+                right: *right as u32,
+            },
+            QNode::Leaf { .. } => Step {
+                feature: 0,
+                cut: 0,
+                left: i as u32,
+                right: i as u32,
+            },
         })
-        .collect::<Result<Vec<_>>>()?;
-    let mut out = Vec::with_capacity(rows.len() * qm.trees.len());
-    for t in &qm.trees {
-        out.extend(encoded.iter().map(|e| qm.leaf_index(t, e) as u32));
+        .collect()
+}
+
+/// The largest number of splits on a path from the root to a leaf.
+fn depth(tree: &super::QTree) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, d)) = stack.pop() {
+        // A well-formed tree (checked by the importer) has no path this long.
+        if d > tree.nodes.len() {
+            break;
+        }
+        match tree.nodes.get(i) {
+            Some(QNode::Split { left, right, .. }) => {
+                stack.push((*left, d + 1));
+                stack.push((*right, d + 1));
+            }
+            _ => deepest = deepest.max(d),
+        }
     }
-    Ok(out)
+    deepest
+}
+
+/// Leaves reached by `rows` (each walks `depth` steps; a leaf keeps its place).
+fn walk_lanes(
+    steps: &[Step],
+    depth: usize,
+    pos: &[u32],
+    nf: usize,
+    rows: [u32; LANES],
+) -> [u32; LANES] {
+    let mut at = [0u32; LANES];
+    for _ in 0..depth {
+        for l in 0..LANES {
+            let s = steps[at[l] as usize];
+            let p = pos[rows[l] as usize * nf + s.feature as usize];
+            at[l] = if p < s.cut { s.left } else { s.right };
+        }
+    }
+    at
+}
+
+/// Leaf node index per (tree, row), tree-major: each tree walks every row while its
+/// nodes stay in cache.
+fn route(qm: &QuantModel, encoded: &[super::Encoded]) -> Vec<u32> {
+    crate::par::map(&qm.trees, |t| {
+        encoded
+            .iter()
+            .map(|e| qm.leaf_index(t, e) as u32)
+            .collect::<Vec<u32>>()
+    })
+    .concat()
 }
 
 /// The error for a value the model treats as missing where the hardware has no
@@ -329,7 +551,7 @@ pub fn rmse(a: &[f64], b: &[f64]) -> f64 {
 /// Area estimate in bit-operations: one per comparator bit, one per mux bit in each
 /// tree, one per adder input bit. Only for ranking widths against each other.
 pub fn area_estimate(qm: &QuantModel) -> u64 {
-    let mut cmps = BTreeSet::new();
+    let mut cmps = Vec::new();
     let mut cost = 0u64;
     let mut per_group = vec![0u64; qm.n_groups];
     for t in &qm.trees {
@@ -352,15 +574,70 @@ pub fn area_estimate(qm: &QuantModel) -> u64 {
                 let f = &qm.features[*feature].fmt;
                 if *k > f.min_code() && *k <= f.max_code() {
                     splits += 1;
-                    cmps.insert((*feature, *k));
+                    cmps.push((*feature, *k));
                 }
             }
         }
         let log_trees = u64::from(64 - per_group[t.group].leading_zeros());
         cost += splits * w + w + log_trees;
     }
+    cmps.sort_unstable();
+    cmps.dedup();
     for (f, _) in &cmps {
         cost += u64::from(qm.features[*f].fmt.width());
     }
     cost
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{route, Router};
+    use crate::quant::{input_formats, missing_flags, quantize_ranked, quantize_with, Widths};
+    use crate::testing::{full_ensemble, random_model, spread_rows, Rng};
+
+    /// The incremental router gives the leaves a full walk of every row gives, at
+    /// every input width in the search's order and for rank encoding, on random
+    /// models with and without missing values.
+    fn check(model: &crate::model::Model, rows: &[Vec<f64>], what: &str) {
+        let flags = missing_flags(model, rows);
+        let mut router = Router::new(model, rows);
+        for b in 2..=24 {
+            let fmts = input_formats(model, rows, b);
+            let widths = Widths {
+                input_bits: b,
+                leaf_bits: 8,
+            };
+            let qm = quantize_with(model, &fmts, &flags, widths);
+            let encoded: Result<Vec<_>, _> = rows.iter().map(|r| qm.encode_row(r)).collect();
+            let got = router.route(&qm, rows, "data.csv");
+            match encoded {
+                Ok(e) => assert_eq!(got.unwrap(), &route(&qm, &e)[..], "{what}, {b} bits"),
+                Err(_) => assert!(got.is_err(), "{what}, {b} bits"),
+            }
+        }
+        let qm = quantize_ranked(model, &flags, 8);
+        let mut router = Router::new(model, rows);
+        if let Ok(e) = rows
+            .iter()
+            .map(|r| qm.encode_row(r))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            let got = router.route(&qm, rows, "data.csv").unwrap();
+            assert_eq!(got, &route(&qm, &e)[..], "{what}, rank");
+        }
+    }
+
+    #[test]
+    fn incremental_routing_equals_full_routing() {
+        for seed in 0..200 {
+            let (model, rows) = random_model(seed, false, seed % 3 == 0);
+            check(&model, &rows, &format!("seed {seed}"));
+        }
+        // Thresholds at data values and repeated rows (ties in every feature).
+        let mut rng = Rng(11);
+        let mut rows = spread_rows(&mut rng, 300, 6);
+        rows.extend(rows[..100].to_vec());
+        let model = full_ensemble(&mut rng, 30, 5, &rows);
+        check(&model, &rows, "full ensemble");
+    }
 }
