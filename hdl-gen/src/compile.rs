@@ -763,6 +763,7 @@ pub fn compile_trees(
         budget_met,
         trials,
         float,
+        fixed,
     } = quant::choose(
         &model,
         &data.rows,
@@ -785,7 +786,7 @@ pub fn compile_trees(
     let evidence_cost = evidence_cost.map(|w| ir.census().minus(&w));
     let rtl = rtl_text(&ir, &qm, &model.source);
     let vectors = vectors(&qm, &ir, data)?;
-    let metrics = metrics_with(&model, &qm, data, Some(&float))?;
+    let metrics = metrics_with(&model, &qm, data, Some((&float, &fixed)))?;
     let report = Report {
         locus_version: env!("CARGO_PKG_VERSION").into(),
         source: model.source.clone(),
@@ -857,15 +858,22 @@ pub fn metrics(model: &Model, qm: &QuantModel, data: &Dataset) -> Result<Metrics
     metrics_with(model, qm, data, None)
 }
 
-/// [`metrics`], with the float model's (class, first output) per row when already
-/// computed (the width search's).
+/// A row's class and first output.
+type ClassOutput = (usize, f64);
+
+/// [`metrics`], with the float and fixed models' (class, first output) per row when
+/// already computed (the width search's).
 fn metrics_with(
     model: &Model,
     qm: &QuantModel,
     data: &Dataset,
-    float: Option<&[(usize, f64)]>,
+    known: Option<(&[ClassOutput], &[ClassOutput])>,
 ) -> Result<Metrics> {
     let n = data.rows.len();
+    if let Some((fl, fx)) = known.filter(|(fl, fx)| fl.len() == n && fx.len() == n) {
+        return Ok(summarize(model.task, fl, fx, data));
+    }
+    let float = known.map(|k| k.0);
     let mut fl = Vec::with_capacity(n);
     let mut fx = Vec::with_capacity(n);
     let fixed: Vec<_> = crate::par::map(&data.rows, |row| {

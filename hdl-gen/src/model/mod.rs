@@ -243,14 +243,24 @@ impl Model {
 
     /// Margins per output group for one row (NaN = missing value).
     pub fn margins(&self, row: &[f64]) -> Vec<f64> {
+        self.margins_with(|_, tree| self.leaf_index(tree, row))
+    }
+
+    /// [`Model::margins`] with the leaf each tree reaches given by `leaf(t, tree)`
+    /// (tree `t` of [`Model::trees`]): the same sums in the same order.
+    pub fn margins_with(&self, leaf: impl Fn(usize, &Tree) -> usize) -> Vec<f64> {
+        let leaf_value = |t: usize, tree: &Tree| match tree.nodes[leaf(t, tree)] {
+            Node::Leaf { value } => value,
+            Node::Split { .. } => 0.0,
+        };
         let g = self.n_groups();
         let mut m = vec![0.0f64; g];
         match self.accumulate {
             Accumulate::F32 => {
                 let mut acc: Vec<f32> = self.base_score.iter().map(|&b| b as f32).collect();
                 let mut leaves = vec![0.0f32; g];
-                for t in &self.trees {
-                    let v = self.leaf_value(t, row) as f32;
+                for (i, t) in self.trees.iter().enumerate() {
+                    let v = leaf_value(i, t) as f32;
                     if self.leaf_scale == 1.0 {
                         acc[t.group] += v;
                     } else {
@@ -267,8 +277,8 @@ impl Model {
             }
             Accumulate::F64 => {
                 let mut leaves = vec![0.0f64; g];
-                for t in &self.trees {
-                    leaves[t.group] += self.leaf_value(t, row);
+                for (i, t) in self.trees.iter().enumerate() {
+                    leaves[t.group] += leaf_value(i, t);
                 }
                 for k in 0..g {
                     m[k] = self.base_score[k] + leaves[k] * self.leaf_scale;
@@ -276,13 +286,6 @@ impl Model {
             }
         }
         m
-    }
-
-    fn leaf_value(&self, tree: &Tree, row: &[f64]) -> f64 {
-        match tree.nodes[self.leaf_index(tree, row)] {
-            Node::Leaf { value } => value,
-            Node::Split { .. } => 0.0,
-        }
     }
 
     /// Applies the post-transform to margins.
@@ -310,7 +313,11 @@ impl Model {
 
     /// Full float prediction for one row.
     pub fn predict_row(&self, row: &[f64]) -> FloatPrediction {
-        let margins = self.margins(row);
+        self.predict_margins(self.margins(row))
+    }
+
+    /// The prediction from a row's margins.
+    pub fn predict_margins(&self, margins: Vec<f64>) -> FloatPrediction {
         let outputs = self.transform(&margins);
         let class = self.decide(&margins);
         FloatPrediction {

@@ -27,7 +27,7 @@ use super::{
     Widths, MAX_INPUT_BITS,
 };
 use crate::error::{Error, Result};
-use crate::model::{Model, Task};
+use crate::model::{Missing, Model, Node, Task};
 use serde::{Deserialize, Serialize};
 
 /// Widest leaf format the search tries.
@@ -94,6 +94,9 @@ pub struct Choice {
     /// The float model's (class, first output) on every calibration row, as the loss
     /// compared against (the metrics reuse them).
     pub float: Vec<(usize, f64)>,
+    /// The chosen model's (class, first output) on every calibration row (the
+    /// metrics reuse them).
+    pub fixed: Vec<(usize, f64)>,
 }
 
 /// Float predictions the loss compares against.
@@ -121,7 +124,8 @@ pub fn choose(
             "no data rows; expected calibration rows after the header",
         ));
     }
-    let reference = Reference::new(model, rows, labels);
+    let router = Router::new(model, rows);
+    let reference = Reference::new(model, rows, labels, router.float_leaves(model, rows));
     let loss_kind = match (model.task, labels) {
         (Task::Classification, _) => Loss::FlippedRows,
         (Task::Regression, Some(_)) => Loss::RmseIncrease,
@@ -142,7 +146,7 @@ pub fn choose(
     let mut best_b = 0;
     let mut fallback: Option<(f64, QuantModel)> = None;
     let flags = missing_flags(model, rows);
-    let mut router = Router::new(model, rows);
+    let mut router = router;
     for &b in &b_range {
         if best.is_some() && b > best_b + 3 {
             break;
@@ -219,6 +223,9 @@ pub fn choose(
         .copied()
         .zip(reference.outputs.iter().copied())
         .collect();
+    // The chosen model's predictions, from its leaves (the router moves its cuts to
+    // the chosen width; only rows whose leaves change are walked).
+    let fixed = fixed_predictions(&model, router.route(&model, rows, data)?, rows.len());
     Ok(Choice {
         model,
         loss,
@@ -226,7 +233,25 @@ pub fn choose(
         budget_met,
         trials,
         float,
+        fixed,
     })
+}
+
+/// (class, first output) per row of `qm` from the leaves its rows reach (tree-major,
+/// as [`Router::route`] gives them): what [`QuantModel::predict_codes`] gives.
+fn fixed_predictions(qm: &QuantModel, leaves: &[u32], n: usize) -> Vec<(usize, f64)> {
+    let g = qm.n_groups;
+    let mut all_scores: Vec<i64> = (0..n).flat_map(|_| qm.bias.iter().copied()).collect();
+    for (t, tree) in qm.trees.iter().enumerate() {
+        for (r, &i) in leaves[t * n..(t + 1) * n].iter().enumerate() {
+            all_scores[r * g + tree.group] += QuantModel::leaf_code(tree, i as usize);
+        }
+    }
+    all_scores
+        .chunks(g.max(1))
+        .take(n)
+        .map(|scores| (qm.decide(scores), qm.outputs(scores)[0]))
+        .collect()
 }
 
 /// Leaf per (tree, row) across input widths, incremental where possible (module doc).
@@ -273,6 +298,77 @@ impl Router {
             cuts: Vec::new(),
             leaves: Vec::new(),
         }
+    }
+
+    /// The float model's leaf per (tree, row), tree-major, by cuts: a float split
+    /// also sends left a prefix of the rows in value order, except that a zero-as-
+    /// missing rule sends values near zero its default way (then `None`, as for
+    /// rows with missing values).
+    fn float_leaves(&self, model: &Model, rows: &[Vec<f64>]) -> Option<Vec<u32>> {
+        if self.order.len() != self.n_features {
+            return None;
+        }
+        let zero_rule = model.trees.iter().flat_map(|t| &t.nodes).any(|n| {
+            matches!(
+                n,
+                Node::Split {
+                    missing: Missing::ZeroDefault,
+                    ..
+                }
+            )
+        });
+        if zero_rule {
+            return None;
+        }
+        let (n, nf) = (self.n, self.n_features);
+        let per_tree = crate::par::map(&model.trees, |tree| {
+            let steps: Vec<Step> = tree
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, node)| match node {
+                    Node::Split {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                        default_left,
+                        missing,
+                    } => Step {
+                        feature: *feature as u32,
+                        cut: self.order[*feature].partition_point(|&r| {
+                            model.goes_left(
+                                rows[r as usize][*feature],
+                                *threshold,
+                                *default_left,
+                                *missing,
+                            )
+                        }) as u32,
+                        left: *left as u32,
+                        right: *right as u32,
+                    },
+                    Node::Leaf { .. } => Step {
+                        feature: 0,
+                        cut: 0,
+                        left: i as u32,
+                        right: i as u32,
+                    },
+                })
+                .collect();
+            let depth = depth(&steps);
+            let mut leaves = vec![0u32; n];
+            let all: Vec<u32> = (0..n as u32).collect();
+            for chunk in all.chunks(LANES) {
+                let lanes: [u32; LANES] =
+                    std::array::from_fn(|l| chunk.get(l).copied().unwrap_or(chunk[0]));
+                let at = walk_lanes(&steps, depth, &self.pos, nf, lanes);
+                for (&r, &leaf) in lanes.iter().zip(&at) {
+                    leaves[r as usize] = leaf;
+                }
+            }
+            leaves
+        });
+        Some(per_tree.concat())
     }
 
     /// Leaf node index per (tree, row), tree-major, for `qm`'s input widths.
@@ -328,7 +424,7 @@ impl Router {
                     let tree = &qm.trees[t];
                     let cut = &cuts[t];
                     let steps = steps(tree, cut);
-                    let depth = depth(tree);
+                    let depth = depth(&steps);
                     // Rows to walk: all, or those between a moved cut's old and new place.
                     let mut rows: Vec<u32> = Vec::new();
                     let mut leaves = vec![0u32; n];
@@ -412,19 +508,20 @@ fn steps(tree: &super::QTree, cut: &[u32]) -> Vec<Step> {
         .collect()
 }
 
-/// The largest number of splits on a path from the root to a leaf.
-fn depth(tree: &super::QTree) -> usize {
+/// The largest number of splits on a path from the root to a leaf (a leaf's step
+/// goes to itself).
+fn depth(steps: &[Step]) -> usize {
     let mut deepest = 0;
     let mut stack = vec![(0usize, 0usize)];
     while let Some((i, d)) = stack.pop() {
         // A well-formed tree (checked by the importer) has no path this long.
-        if d > tree.nodes.len() {
+        if d > steps.len() {
             break;
         }
-        match tree.nodes.get(i) {
-            Some(QNode::Split { left, right, .. }) => {
-                stack.push((*left, d + 1));
-                stack.push((*right, d + 1));
+        match steps.get(i) {
+            Some(s) if s.left as usize != i => {
+                stack.push((s.left as usize, d + 1));
+                stack.push((s.right as usize, d + 1));
             }
             _ => deepest = deepest.max(d),
         }
@@ -482,8 +579,23 @@ pub fn missing_error(qm: &QuantModel, data: &str, row: usize, e: EncodeError) ->
 }
 
 impl<'a> Reference<'a> {
-    fn new(model: &Model, rows: &[Vec<f64>], labels: Option<&'a [f64]>) -> Self {
-        let preds = crate::par::map(rows, |r| model.predict_row(r));
+    fn new(
+        model: &Model,
+        rows: &[Vec<f64>],
+        labels: Option<&'a [f64]>,
+        float_leaves: Option<Vec<u32>>,
+    ) -> Self {
+        let preds = match float_leaves {
+            // The same sums as `predict_row`, from leaves found by cuts.
+            Some(leaves) => {
+                let n = rows.len();
+                let index: Vec<usize> = (0..n).collect();
+                crate::par::map(&index, |&r| {
+                    model.predict_margins(model.margins_with(|t, _| leaves[t * n + r] as usize))
+                })
+            }
+            None => crate::par::map(rows, |r| model.predict_row(r)),
+        };
         let classes = preds.iter().map(|p| p.class).collect();
         let outputs: Vec<f64> = preds.iter().map(|p| p.outputs[0]).collect();
         let rmse_float = labels.map(|y| rmse(&outputs, y)).unwrap_or(0.0);
@@ -596,11 +708,20 @@ mod tests {
     use crate::testing::{full_ensemble, random_model, spread_rows, Rng};
 
     /// The incremental router gives the leaves a full walk of every row gives, at
-    /// every input width in the search's order and for rank encoding, on random
-    /// models with and without missing values.
+    /// every input width in the search's order and for rank encoding, and the float
+    /// model's leaves by cuts are those of `Model::leaf_index`, on random models with
+    /// and without missing values.
     fn check(model: &crate::model::Model, rows: &[Vec<f64>], what: &str) {
         let flags = missing_flags(model, rows);
         let mut router = Router::new(model, rows);
+        if let Some(leaves) = router.float_leaves(model, rows) {
+            for (t, tree) in model.trees.iter().enumerate() {
+                for (r, row) in rows.iter().enumerate() {
+                    let want = model.leaf_index(tree, row) as u32;
+                    assert_eq!(leaves[t * rows.len() + r], want, "{what}, float");
+                }
+            }
+        }
         for b in 2..=24 {
             let fmts = input_formats(model, rows, b);
             let widths = Widths {
