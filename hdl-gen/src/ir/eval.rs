@@ -64,7 +64,7 @@ impl Ir {
         let mut out = Vec::with_capacity(inputs.len());
         for group in inputs.chunks(LANES) {
             for (i, n) in self.nodes.iter().enumerate() {
-                let get = |id: u32| v[slot[id as usize] as usize];
+                let get = |id: u32| &v[slot[id as usize] as usize];
                 let x: [i64; LANES] = match &n.op {
                     Op::Input(p) => lanes(|l| {
                         group
@@ -89,7 +89,7 @@ impl Ir {
                         let mut acc = [1i64; LANES];
                         for &x in xs {
                             let x = get(x);
-                            for (acc, x) in acc.iter_mut().zip(x) {
+                            for (acc, &x) in acc.iter_mut().zip(x) {
                                 *acc &= i64::from(x != 0);
                             }
                         }
@@ -99,7 +99,7 @@ impl Ir {
                         let mut acc = [0i64; LANES];
                         for &x in xs {
                             let x = get(x);
-                            for (acc, x) in acc.iter_mut().zip(x) {
+                            for (acc, &x) in acc.iter_mut().zip(x) {
                                 *acc |= i64::from(x != 0);
                             }
                         }
@@ -141,9 +141,11 @@ impl Ir {
                         let a = get(*a);
                         lanes(|l| a[l] & ((1i64 << (*k).min(62)) - 1))
                     }
-                    Op::Reg(a) => get(*a),
+                    Op::Reg(a) => *get(*a),
                 };
-                v[slot[i] as usize] = x.map(|x| wrap(x, n.ty.width, n.ty.signed));
+                let dst = &mut v[slot[i] as usize];
+                *dst = x;
+                wrap_lanes(dst, n.ty.width, n.ty.signed);
             }
             out.extend((0..group.len()).map(|l| {
                 self.outputs
@@ -190,6 +192,27 @@ impl Ir {
             }
         }
         (slot, n_slots as usize)
+    }
+}
+
+/// [`wrap`] on every lane: the low `width` bits, sign-extended when `signed`.
+#[inline(always)]
+fn wrap_lanes(x: &mut [i64; LANES], width: u32, signed: bool) {
+    match (width, signed) {
+        (64.., _) => {}
+        (0, _) => *x = x.map(|v| wrap(v, width, signed)),
+        (w, true) => {
+            let s = 64 - w;
+            for v in x.iter_mut() {
+                *v = (*v << s) >> s;
+            }
+        }
+        (w, false) => {
+            let m = (1i64 << w) - 1;
+            for v in x.iter_mut() {
+                *v &= m;
+            }
+        }
     }
 }
 
