@@ -241,17 +241,44 @@ pub fn choose(
 /// as [`Router::route`] gives them): what [`QuantModel::predict_codes`] gives.
 fn fixed_predictions(qm: &QuantModel, leaves: &[u32], n: usize) -> Vec<(usize, f64)> {
     let g = qm.n_groups;
-    let mut all_scores: Vec<i64> = (0..n).flat_map(|_| qm.bias.iter().copied()).collect();
-    for (t, tree) in qm.trees.iter().enumerate() {
-        for (r, &i) in leaves[t * n..(t + 1) * n].iter().enumerate() {
-            all_scores[r * g + tree.group] += QuantModel::leaf_code(tree, i as usize);
-        }
-    }
-    all_scores
+    scores(qm, leaves, n)
         .chunks(g.max(1))
         .take(n)
         .map(|scores| (qm.decide(scores), qm.outputs(scores)[0]))
         .collect()
+}
+
+/// Integer scores per (row, group), row-major, of `qm` from the leaves its `n` rows
+/// reach (tree-major): the bias plus every tree's leaf code. Blocks of rows are
+/// summed on the machine's threads.
+fn scores(qm: &QuantModel, leaves: &[u32], n: usize) -> Vec<i64> {
+    const BLOCK: usize = 512;
+    let g = qm.n_groups;
+    let codes: Vec<Vec<i64>> = qm
+        .trees
+        .iter()
+        .map(|t| {
+            (0..t.nodes.len())
+                .map(|i| QuantModel::leaf_code(t, i))
+                .collect()
+        })
+        .collect();
+    let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
+    crate::par::map_chunks(&starts, 1, |part| {
+        let mut out = Vec::new();
+        for &start in part {
+            let end = (start + BLOCK).min(n);
+            let mut block: Vec<i64> = (start..end).flat_map(|_| qm.bias.iter().copied()).collect();
+            for (t, tree) in qm.trees.iter().enumerate() {
+                let codes = &codes[t];
+                for (r, &i) in leaves[t * n + start..t * n + end].iter().enumerate() {
+                    block[r * g + tree.group] += codes[i as usize];
+                }
+            }
+            out.extend(block);
+        }
+        out
+    })
 }
 
 /// Leaf per (tree, row) across input widths, incremental where possible (module doc).
@@ -617,14 +644,7 @@ impl<'a> Reference<'a> {
         let g = qm.n_groups;
         let mut flipped = 0usize;
         let mut fixed_out = Vec::with_capacity(n);
-        let mut all_scores: Vec<i64> = (0..n).flat_map(|_| qm.bias.iter().copied()).collect();
-        for (t, tree) in qm.trees.iter().enumerate() {
-            for (r, &i) in leaves[t * n..(t + 1) * n].iter().enumerate() {
-                if let QNode::Leaf { code } = tree.nodes[i as usize] {
-                    all_scores[r * g + tree.group] += code;
-                }
-            }
-        }
+        let all_scores = scores(qm, leaves, n);
         for r in 0..n {
             let scores = &all_scores[r * g..(r + 1) * g];
             match self.task {
