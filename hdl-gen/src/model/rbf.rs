@@ -112,6 +112,17 @@ impl InputScaler {
             })
             .collect()
     }
+
+    /// `row` scaled by `scaler`, or `row` itself when there is none.
+    pub fn maybe_apply<'a>(
+        scaler: Option<&InputScaler>,
+        row: &'a [f64],
+    ) -> std::borrow::Cow<'a, [f64]> {
+        match scaler {
+            Some(s) => std::borrow::Cow::Owned(s.apply(row)),
+            None => std::borrow::Cow::Borrowed(row),
+        }
+    }
 }
 
 /// A float prediction for one row.
@@ -189,14 +200,7 @@ impl RbfModel {
 
     /// Full float prediction for one row.
     pub fn predict_row(&self, row: &[f64]) -> RbfPrediction {
-        let scaled;
-        let row = match &self.scaler {
-            Some(s) => {
-                scaled = s.apply(row);
-                &scaled[..]
-            }
-            None => row,
-        };
+        let row = &*InputScaler::maybe_apply(self.scaler.as_ref(), row);
         let outputs = if self.kind == RbfKind::Prototype {
             self.units.iter().map(|u| self.distance(u, row)).collect()
         } else {

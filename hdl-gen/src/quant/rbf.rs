@@ -246,14 +246,7 @@ impl RbfQuant {
     /// A row of real values as input codes.
     pub fn encode_row(&self, row: &[f64]) -> Encoded {
         let n = self.feature_names.len();
-        let scaled;
-        let row = match &self.scaler {
-            Some(s) => {
-                scaled = s.apply(row);
-                &scaled[..]
-            }
-            None => row,
-        };
+        let row = &*InputScaler::maybe_apply(self.scaler.as_ref(), row);
         Encoded {
             codes: (0..n)
                 .map(|f| input_fmt_round(&self.input_fmt, row.get(f).copied().unwrap_or(0.0)))
