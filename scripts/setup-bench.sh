@@ -1,5 +1,5 @@
 #!/bin/sh
-# setup-bench.sh: creates the venv .venv-bench/ with the pinned CPU libraries `make bench` compares locus with (bench/requirements.txt).
+# setup-bench.sh: creates the venv .venv-bench/ with the pinned libraries `make bench` compares locus with (bench/requirements.txt), and Debian's ghdl.
 #
 # Idempotent: an existing venv with the pinned versions is kept. python3-venv comes
 # from Debian (scripts/setup.sh) when missing.
@@ -8,7 +8,11 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv-bench"
 req="$root/bench/requirements.txt"
-stamp="$venv/.locus-$(sha256sum "$req" | cut -c1-16)"
+HLS4ML=1.3.0
+stamp="$venv/.locus-$( (cat "$req"; echo "$HLS4ML") | sha256sum | cut -c1-16)"
+
+# ghdl (Debian) turns conifer's VHDL into Verilog for yosys.
+bash "$root/scripts/setup.sh" ghdl
 
 if [ -f "$stamp" ]; then
     exit 0
@@ -22,5 +26,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 echo "setup-bench: installing bench/requirements.txt"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+# Only conifer's C++ emulation needs hls4ml, and only for its ap_types headers
+# (hls4ml/templates/vivado/ap_types): installed without its dependencies.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "hls4ml==$HLS4ML"
 rm -f "$venv"/.locus-*
 touch "$stamp"
