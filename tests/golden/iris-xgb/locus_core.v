@@ -23,22 +23,26 @@ module locus_core (
     assign x2_petal_length_cm = in_features[4:2];  // feature 2
     wire [1:0] x3_petal_width_cm;
     assign x3_petal_width_cm = in_features[6:5];  // feature 3
+    // verilator lint_off UNUSEDSIGNAL
     reg  [2:0] r7;
+    // verilator lint_on UNUSEDSIGNAL
     wire c8;
-    assign c8 = r7 < 3'h1;  // petal_length_cm: split at 3 (rank < 1)
+    assign c8 = ~r7[2] & (~r7[1] & ~r7[0]);  // petal_length_cm: split at 3 (rank < 1)
     wire [4:0] t0_n0;
     assign t0_n0 = c8 ? 5'h15 : 5'h0;  // tree 0, node 0: split
     wire c13;
-    assign c13 = r7 < 3'h4;  // petal_length_cm: split at 5 (rank < 4)
+    assign c13 = ~r7[2];  // petal_length_cm: split at 5 (rank < 4)
     wire [4:0] t1_n3;
     assign t1_n3 = c13 ? 5'h14 : 5'h7;  // tree 1, node 3: split
     wire c16;
-    assign c16 = r7 < 3'h3;  // petal_length_cm: split at 4.9 (rank < 3)
+    assign c16 = ~r7[2] & (~r7[1] | ~r7[0]);  // petal_length_cm: split at 4.9 (rank < 3)
     wire [2:0] t1_n4;
     assign t1_n4 = c16 ? 3'h7 : 3'h0;  // tree 1, node 4: split
+    // verilator lint_off UNUSEDSIGNAL
     reg  [1:0] r19;
+    // verilator lint_on UNUSEDSIGNAL
     wire c20;
-    assign c20 = r19 < 2'h3;  // petal_width_cm: split at 1.8 (rank < 3)
+    assign c20 = ~r19[1] | ~r19[0];  // petal_width_cm: split at 1.8 (rank < 3)
     wire [4:0] t1_n2;
     assign t1_n2 = c20 ? t1_n3 : {{2{1'h0}}, t1_n4};  // tree 1, node 2: split
     wire [4:0] t1_n0;
@@ -46,7 +50,7 @@ module locus_core (
     wire [3:0] t2_n1;
     assign t2_n1 = c13 ? 4'h0 : 4'he;  // tree 2, node 1: split
     wire c26;
-    assign c26 = r19 < 2'h2;  // petal_width_cm: split at 1.7 (rank < 2)
+    assign c26 = ~r19[1];  // petal_width_cm: split at 1.7 (rank < 2)
     wire [4:0] t2_n0;
     assign t2_n0 = c26 ? {1'h0, t2_n1} : 5'h14;  // tree 2, node 0: split
     wire [3:0] t3_n0;
@@ -60,7 +64,7 @@ module locus_core (
     wire [3:0] t4_n0;
     assign t4_n0 = c8 ? 4'h0 : t4_n2;  // tree 4, node 0: split
     wire c36;
-    assign c36 = r19 < 2'h1;  // petal_width_cm: split at 1.6 (rank < 1)
+    assign c36 = ~r19[1] & ~r19[0];  // petal_width_cm: split at 1.6 (rank < 1)
     wire [2:0] t5_n1;
     assign t5_n1 = c36 ? 3'h0 : 3'h6;  // tree 5, node 1: split
     wire [3:0] t5_n5;
@@ -70,13 +74,13 @@ module locus_core (
     wire [4:0] t5_n2;
     assign t5_n2 = c20 ? {1'h0, t5_n5} : t5_n6;  // tree 5, node 2: split
     wire c45;
-    assign c45 = r7 < 3'h2;  // petal_length_cm: split at 4.8 (rank < 2)
+    assign c45 = ~r7[2] & ~r7[1];  // petal_length_cm: split at 4.8 (rank < 2)
     wire [4:0] t5_n0;
     assign t5_n0 = c45 ? {{2{1'h0}}, t5_n1} : t5_n2;  // tree 5, node 0: split
     wire [3:0] t6_n0;
     assign t6_n0 = c8 ? 4'he : 4'h0;  // tree 6, node 0: split
     wire c50;
-    assign c50 = r7 < 3'h5;  // petal_length_cm: split at 5.1 (rank < 5)
+    assign c50 = ~r7[2] | (~r7[1] & ~r7[0]);  // petal_length_cm: split at 5.1 (rank < 5)
     wire [3:0] t7_n3;
     assign t7_n3 = c50 ? 4'hd : 4'h5;  // tree 7, node 3: split
     wire [3:0] t7_n2;
@@ -131,9 +135,11 @@ module locus_core (
     assign t15_n0 = c8 ? 4'ha : 4'h0;  // tree 15, node 0: split
     wire [2:0] t17_n5;
     assign t17_n5 = c36 ? 3'h7 : 3'h3;  // tree 17, node 5: split
+    // verilator lint_off UNUSEDSIGNAL
     reg  r81;
+    // verilator lint_on UNUSEDSIGNAL
     wire c82;
-    assign c82 = r81 < 1'h1;  // sepal_length_cm: split at 6 (rank < 1)
+    assign c82 = ~r81;  // sepal_length_cm: split at 6 (rank < 1)
     wire [3:0] t17_n6;
     assign t17_n6 = c82 ? 4'h6 : 4'hb;  // tree 17, node 6: split
     wire [3:0] t17_n2;
@@ -157,7 +163,7 @@ module locus_core (
     wire [3:0] t22_n3;
     assign t22_n3 = c26 ? 4'h8 : 4'h3;  // tree 22, node 3: split
     wire c95;
-    assign c95 = r7 < 3'h6;  // petal_length_cm: split at 5.2 (rank < 6)
+    assign c95 = ~r7[2] | ~r7[1];  // petal_length_cm: split at 5.2 (rank < 6)
     wire [3:0] t22_n2;
     assign t22_n2 = c95 ? t22_n3 : 4'h0;  // tree 22, node 2: split
     wire [3:0] t22_n0;
@@ -168,9 +174,11 @@ module locus_core (
     assign t23_n0 = c16 ? {1'h0, t23_n1} : t20_n2;  // tree 23, node 0: split
     wire [3:0] t24_n0;
     assign t24_n0 = c8 ? 4'h9 : 4'h0;  // tree 24, node 0: split
+    // verilator lint_off UNUSEDSIGNAL
     reg  r101;
+    // verilator lint_on UNUSEDSIGNAL
     wire c102;
-    assign c102 = r101 < 1'h1;  // sepal_width_cm: split at 2.9 (rank < 1)
+    assign c102 = ~r101;  // sepal_width_cm: split at 2.9 (rank < 1)
     wire [3:0] t26_n4;
     assign t26_n4 = c102 ? 4'h9 : 4'h3;  // tree 26, node 4: split
     wire [3:0] t26_n1;
