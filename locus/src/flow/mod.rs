@@ -222,15 +222,15 @@ fn round4(x: f64) -> f64 {
 fn write_sources(
     bdir: &Path,
     t: &Target,
-    l: &hdl_gen::compile::Loaded,
+    core: &Core,
     fam: &Family,
     top_opts: Option<&TopOptions>,
     synth_flags: &str,
 ) -> Result<(String, Option<String>)> {
-    let iface = &l.report.interface;
+    let iface = core.iface;
     let mut files = vec!["locus_core.v".to_string()];
-    std::fs::copy(&l.rtl_path, bdir.join("locus_core.v"))
-        .with_context(|| format!("copying {}", l.rtl_path.display()))?;
+    std::fs::copy(core.rtl, bdir.join("locus_core.v"))
+        .with_context(|| format!("copying {}", core.rtl.display()))?;
     let version = env!("CARGO_PKG_VERSION");
     let (top, constraint_file) = match (t, top_opts) {
         (Target::Board(b), Some(opts)) => {
@@ -313,7 +313,6 @@ fn write_sources(
 
 /// Runs the whole flow for a compiled directory.
 pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
-    let total = std::time::Instant::now();
     let catalog = Catalog::load()?;
     let t = target(&catalog, o)?;
     let fam = catalog.family(t.family()).clone();
@@ -361,6 +360,109 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
         Target::Device { .. } => (None, None),
     };
     let core_hz = top_opts.as_ref().map_or(core_hz, |x| x.clk_hz);
+    let core = Core {
+        rtl: &l.rtl_path,
+        iface: &l.report.interface,
+    };
+    let clock = Clock {
+        core_hz,
+        requested_hz,
+        pll,
+    };
+    let rep = match run_flow(dir, &t, &fam, &core, top_opts.as_ref(), &clock, o)? {
+        Outcome::Built(rep) => rep,
+        Outcome::DoesNotFit(_, what) => {
+            let smaller = match l.report.n_units {
+                Some(_) => "fewer units or support vectors, a larger --max-loss",
+                None => "fewer or shallower trees, a larger --max-loss",
+            };
+            let serial = if l.report.architecture.as_deref() == Some("parallel") {
+                format!(
+                    ", the serial architecture (`locus compile --arch serial`, or `--target {}`),",
+                    t.name()
+                )
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "error: the design does not fit {} ({} {} {}): {}. Choose a larger device \
+                 (`locus boards`){serial} or a smaller model ({smaller}). Numbers in {}.",
+                t.name(),
+                t.family(),
+                t.device(),
+                t.package(),
+                what.join(", "),
+                dir.join("synth.json").display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    print_summary(dir, &rep, &fam);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The core a build wraps: its RTL file and its port interface.
+pub struct Core<'a> {
+    pub rtl: &'a Path,
+    pub iface: &'a hdl_gen::compile::Interface,
+}
+
+/// The core clock of a build.
+struct Clock {
+    core_hz: u64,
+    requested_hz: Option<u64>,
+    pll: Option<Pll>,
+}
+
+/// How a build ended: placed, routed and packed, or stopped by the fit check
+/// (with each overflowing resource in words).
+enum Outcome {
+    Built(SynthReport),
+    DoesNotFit(SynthReport, Vec<String>),
+}
+
+/// Builds `core` bare on `device` (the serial-load wrapper, no board pins) at
+/// `freq_mhz`, under `dir/build/<device>/`, through the same flow as `locus synth
+/// --device`; `dir/synth.json` is written. For benchmarks that wrap cores locus did
+/// not compile: the returned report says whether it fit.
+pub fn synth_bare(dir: &Path, device: &str, core: &Core, freq_mhz: f64) -> Result<SynthReport> {
+    let catalog = Catalog::load()?;
+    let o = SynthOptions {
+        device: Some(device.into()),
+        freq_mhz: Some(freq_mhz),
+        ..SynthOptions::default()
+    };
+    let t = target(&catalog, &o)?;
+    let fam = catalog.family(t.family()).clone();
+    let hz = (freq_mhz * 1e6).round() as u64;
+    let clock = Clock {
+        core_hz: hz,
+        requested_hz: Some(hz),
+        pll: None,
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(match run_flow(dir, &t, &fam, core, None, &clock, &o)? {
+        Outcome::Built(r) | Outcome::DoesNotFit(r, _) => r,
+    })
+}
+
+/// yosys → nextpnr fit check → place and route → packer for `core` on `t`, writing
+/// under `dir/build/<target>/` and the report to `dir/synth.json`.
+fn run_flow(
+    dir: &Path,
+    t: &Target,
+    fam: &Family,
+    core: &Core,
+    top_opts: Option<&TopOptions>,
+    clock: &Clock,
+    o: &SynthOptions,
+) -> Result<Outcome> {
+    let total = std::time::Instant::now();
+    let Clock {
+        core_hz,
+        requested_hz,
+        pll,
+    } = *clock;
 
     // Resolve every tool before writing anything, so a missing one fails fast.
     let yosys_name = o.yosys.clone().unwrap_or_else(|| fam.yosys.clone());
@@ -380,8 +482,7 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
         let _ = std::fs::remove_file(stale);
     }
     let synth_flags = fam.synth_flags.get(t.device()).cloned().unwrap_or_default();
-    let (top, constraint_file) =
-        write_sources(&bdir, &t, &l, &fam, top_opts.as_ref(), &synth_flags)?;
+    let (top, constraint_file) = write_sources(&bdir, t, core, fam, top_opts, &synth_flags)?;
 
     let mut tool_versions = BTreeMap::new();
     tool_versions.insert("yosys".to_string(), tools::version(&yosys, &["-V"]));
@@ -524,7 +625,7 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
         step_seconds: BTreeMap::new(),
         cells: cells.clone(),
     };
-    fill_utilisation(&mut rep, &fam, &packed);
+    fill_utilisation(&mut rep, fam, &packed);
     if !rep.fits {
         let what: Vec<String> = packed
             .overflows()
@@ -540,29 +641,7 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
             .collect();
         rep.step_seconds = finish_seconds(seconds, total);
         write_reports(dir, &bdir, &rep)?;
-        let smaller = match l.report.n_units {
-            Some(_) => "fewer units or support vectors, a larger --max-loss",
-            None => "fewer or shallower trees, a larger --max-loss",
-        };
-        let serial = if l.report.architecture.as_deref() == Some("parallel") {
-            format!(
-                ", the serial architecture (`locus compile --arch serial`, or `--target {}`),",
-                t.name()
-            )
-        } else {
-            String::new()
-        };
-        eprintln!(
-            "error: the design does not fit {} ({} {} {}): {}. Choose a larger device \
-             (`locus boards`){serial} or a smaller model ({smaller}). Numbers in {}.",
-            t.name(),
-            t.family(),
-            t.device(),
-            t.package(),
-            what.join(", "),
-            dir.join("synth.json").display()
-        );
-        return Ok(ExitCode::from(2));
+        return Ok(Outcome::DoesNotFit(rep, what));
     }
 
     // 3. Place and route.
@@ -589,7 +668,7 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
         ));
     }
     let routed = PnrReport::read(&bdir.join("report.json"))?;
-    fill_utilisation(&mut rep, &fam, &routed);
+    fill_utilisation(&mut rep, fam, &routed);
     rep.fmax_mhz = routed.fmax_mhz().map(|f| (f * 100.0).round() / 100.0);
     rep.timing_met = Some(routed.fmax_mhz().is_none_or(|f| f >= rep.target_mhz));
 
@@ -624,8 +703,7 @@ pub fn synth(dir: &Path, o: &SynthOptions) -> Result<ExitCode> {
     rep.bitstream = Some(rel(dir, &bdir.join(&bitstream)));
     rep.step_seconds = finish_seconds(seconds, total);
     write_reports(dir, &bdir, &rep)?;
-    print_summary(dir, &rep, &fam);
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome::Built(rep))
 }
 
 /// Step names in `step_seconds`, in running order.
