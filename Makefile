@@ -56,8 +56,9 @@ flash: build
 
 ## bench: compile time against model size (10 to 2,000 trees), the integer reference
 ## against XGBoost's predict on this CPU, cosimulation rows per second against size, the RBF architectures built for an
-## iCEBreaker, and Fmax against the stage budget (the --target-mhz fit); written to
-## bench/results/ (and the README's RBF table)
+## iCEBreaker, Fmax against the stage budget (the --target-mhz fit), and locus side by
+## side with conifer, alkaid and QXGB on the same models in the same wrapper and flow on
+## UP5K, HX8K and ECP5-85 (bench_compare); written to bench/results/ (and the README's tables)
 bench: setup setup-ecp5 setup-bench build
 	$(CARGO) run --release --locked -p hdl-gen --example bench_compile bench/results/compile_time.json
 	.venv-bench/bin/python bench/cpu_xgboost.py 200000
@@ -65,6 +66,7 @@ bench: setup setup-ecp5 setup-bench build
 	$(CARGO) run --release --locked -p locus --example bench_cosim 200000
 	$(CARGO) run --release --locked -p locus --example bench_rbf_arch
 	$(CARGO) run --release --locked -p locus --example bench_stage_delay
+	$(CARGO) run --release --locked -p locus --example bench_compare
 
 ## setup-bench: the venv .venv-bench/ with the CPU libraries make bench compares against
 setup-bench:

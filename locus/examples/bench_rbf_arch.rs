@@ -6,14 +6,12 @@
 //! overflows, from `synth.json`.
 
 mod common;
-use common::{locus, read_json, root};
+use common::{locus, read_json, readme_section, root};
 
 use hdl_gen::limits::thousands;
 use serde_json::{json, Value};
 
 const BOARD: &str = "icebreaker";
-const README_BEGIN: &str = "<!-- bench:rbf_arch:begin (written by make bench) -->";
-const README_END: &str = "<!-- bench:rbf_arch:end -->";
 
 /// (name, model file, data file, description)
 const MODELS: &[(&str, &str, &str, &str)] = &[
@@ -149,11 +147,6 @@ fn main() {
         format!("RBF architectures on an iCEBreaker (UP5K, 5,280 logic cells), written by `make bench`.\n\n{md}"),
     )
     .unwrap();
-    let readme = root().join("README.md");
-    let text = std::fs::read_to_string(&readme).unwrap();
-    if let (Some(a), Some(b)) = (text.find(README_BEGIN), text.find(README_END)) {
-        let new = format!("{}{README_BEGIN}\n{md}{}", &text[..a], &text[b..]);
-        std::fs::write(&readme, new).unwrap();
-    }
+    readme_section("rbf_arch", &md);
     print!("{md}");
 }

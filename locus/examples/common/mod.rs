@@ -25,3 +25,17 @@ pub fn read_json(p: &Path) -> Value {
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null)
 }
+
+/// Replaces the README's text between `<!-- bench:NAME:begin … -->` and
+/// `<!-- bench:NAME:end -->` with `md` (nothing happens when the markers are missing).
+#[allow(dead_code)] // not every benchmark writes into the README
+pub fn readme_section(name: &str, md: &str) {
+    let readme = root().join("README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    let begin = format!("<!-- bench:{name}:begin (written by make bench) -->");
+    let end = format!("<!-- bench:{name}:end -->");
+    if let (Some(a), Some(b)) = (text.find(&begin), text.find(&end)) {
+        let new = format!("{}{begin}\n{md}{}", &text[..a], &text[b..]);
+        std::fs::write(&readme, new).unwrap();
+    }
+}

@@ -1,0 +1,850 @@
+//! Side-by-side benchmark: locus, conifer, alkaid and QXGB cores for the same models, each in the identical serial-load wrapper through the identical yosys/nextpnr flow on iCE40 UP5K, HX8K and ECP5-85; writes bench/results/compare.{json,md} and SVG plots.
+//!
+//! Usage: `cargo run --release -p locus --example bench_compare [MODEL...]` after
+//! `make setup-bench` and `cargo build --release -p locus` (`make bench` runs it).
+//! Work goes to `target/bench-compare/`:
+//! - `models/<m>/`: trained by `bench/train_models.py` (when missing);
+//! - `designs/<m>/<design>/`: `locus compile` output, or a foreign core written by
+//!   `bench/adapters/*.py` (`core.v` + `design.json`);
+//! - `designs/<m>/<design>/synth-<device>/`: the build, reused while the core's RTL
+//!   and the flow settings are unchanged (`stamp`).
+//!
+//! Every core, locus's too, is built by `locus::flow::synth_bare`: the core behind
+//! `locus_serial_top` (features shifted in one bit per clock, the result shifted
+//! out), yosys and nextpnr with the family's settings, at one target clock per family
+//! so nextpnr's timing-driven placement works equally hard for every tool. A foreign
+//! core gets a port shim (`locus_core`, wiring only, plus a valid delay line as long
+//! as its latency) so that the wrapper sees the same ports. Accuracy is each tool's
+//! own bit-exact emulation on the held-out rows (`test.csv`); locus's is `locus
+//! predict`, the reference the RTL is cosimulated against.
+
+mod common;
+use common::{locus, read_json, readme_section, root};
+
+use hdl_gen::compile::{load_dir, Interface, OutputField, TOP};
+use hdl_gen::vlog::{print, Dir, Expr, Item, Module, Port, Stmt};
+use locus::flow::{synth_bare, Core};
+use locus::svg::{line_chart, Series};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The benchmark models built on every device (bench/train_models.py names).
+const MODELS: &[&str] = &[
+    "bc-s",
+    "bc-m",
+    "digits-s",
+    "digits-m",
+    "digits4-s",
+    "digits4-m",
+    "diabetes-s",
+    "diabetes-m",
+    "rf-s",
+    "rf-m",
+];
+/// (device, target clock in MHz): one clock per family for every tool.
+const DEVICES: &[(&str, f64)] = &[("hx8k", 150.0), ("up5k", 150.0), ("ecp5-85k", 300.0)];
+/// Foreign designs: (adapter script, the design directories it writes).
+const ADAPTERS: &[(&str, &[&str])] = &[
+    ("bench/adapters/conifer_adapter.py", &["conifer"]),
+    (
+        "bench/adapters/alkaid_adapter.py",
+        &["alkaid-comb", "alkaid-pipe", "qxgb-comb", "qxgb-pipe"],
+    ),
+];
+/// locus designs: (name, extra `locus compile` arguments).
+const LOCUS: &[(&str, &[&str])] = &[
+    ("locus", &["--input-encoding", "fixed"]),
+    ("locus-rank", &[]),
+];
+
+fn python() -> PathBuf {
+    root().join(".venv-bench/bin/python")
+}
+
+fn run(cmd: &mut Command, what: &str) -> bool {
+    match cmd.output() {
+        Ok(o) if o.status.success() => true,
+        Ok(o) => {
+            eprintln!(
+                "{what}: failed\n{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("{what}: cannot run: {e}");
+            false
+        }
+    }
+}
+
+/// Labels of `csv` (its `label` column) as numbers.
+fn labels(csv: &Path) -> Vec<f64> {
+    let text = std::fs::read_to_string(csv).expect("test.csv");
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = head.iter().position(|h| *h == "label").unwrap();
+    lines
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect()
+}
+
+/// Accuracy (fraction) or RMSE of `pred` against `truth`.
+fn metric(task: &str, pred: &[f64], truth: &[f64]) -> f64 {
+    assert_eq!(pred.len(), truth.len(), "one prediction per test row");
+    let n = truth.len() as f64;
+    if task == "regression" {
+        (pred
+            .iter()
+            .zip(truth)
+            .map(|(p, t)| (p - t).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt()
+    } else {
+        pred.iter().zip(truth).filter(|(p, t)| p == t).count() as f64 / n
+    }
+}
+
+/// `locus predict` (fixed, or the float model) on `test.csv`, scored.
+fn locus_metric(dir: &Path, test: &Path, task: &str, float: bool) -> f64 {
+    let mut args = vec![
+        "predict",
+        dir.to_str().unwrap(),
+        "--data",
+        test.to_str().unwrap(),
+    ];
+    if float {
+        args.push("--float");
+    }
+    let o = locus(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pred: Vec<f64> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| l.trim().parse().expect("a numeric prediction"))
+        .collect();
+    metric(task, &pred, &labels(test))
+}
+
+/// Compiles `model` with locus into `dir` (once) and describes the design as the
+/// adapters do.
+fn locus_design(m: &Path, dir: &Path, extra: &[&str], meta: &Value) -> Option<Value> {
+    let model = ["model.json", "model.onnx"]
+        .iter()
+        .map(|f| m.join(f))
+        .find(|p| p.exists())?;
+    if !dir.join("report.json").exists() {
+        let mut args = vec![
+            "compile",
+            model.to_str().unwrap(),
+            "--data",
+            m.join("train.csv").to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let t = std::time::Instant::now();
+        let o = locus(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        if !o.status.success() {
+            eprintln!(
+                "locus compile {}: {}",
+                m.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            return None;
+        }
+        std::fs::write(
+            dir.join("compile_seconds"),
+            format!("{}", t.elapsed().as_secs_f64()),
+        )
+        .unwrap();
+    }
+    let report = read_json(&dir.join("report.json"));
+    let task = meta["task"].as_str().unwrap();
+    let test = m.join("test.csv");
+    Some(json!({
+        "tool": "locus",
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "latency_cycles": report["latency_cycles"],
+        "ii": report["ii"].as_u64().unwrap_or(1),
+        "precision": format!(
+            "inputs {} bits, leaves {} bits",
+            report["formats"]["input_bits"], report["formats"]["leaf_bits"]
+        ),
+        "metric": meta["metric"],
+        "float": locus_metric(dir, &test, task, true),
+        "fixed": locus_metric(dir, &test, task, false),
+        "convert_seconds": std::fs::read_to_string(dir.join("compile_seconds")).ok()
+            .and_then(|s| s.parse::<f64>().ok()),
+    }))
+}
+
+/// The port shim that presents a foreign core (`design.json`) with locus's core
+/// ports, so the identical wrapper can hold it; returns it with its interface.
+fn shim(d: &Value) -> (Module, Interface) {
+    let id = |s: &str| Expr::Ident(s.into());
+    let width = |p: &Value| p["width"].as_u64().unwrap() as u32;
+    let inputs = d["inputs"].as_array().unwrap();
+    let outputs = d["outputs"].as_array().unwrap();
+    let in_w: u32 = inputs.iter().map(width).sum();
+    let latency = d["latency_cycles"].as_u64().unwrap() as u32;
+    let mut conns = Vec::new();
+    if let Some(c) = d["clock"].as_str() {
+        conns.push((c.to_string(), id("clk")));
+    }
+    let mut lsb = 0;
+    for p in inputs {
+        let w = width(p);
+        let e = if in_w == 1 {
+            id("in_features")
+        } else if w == 1 {
+            Expr::Bit("in_features".into(), lsb)
+        } else {
+            Expr::Slice("in_features".into(), lsb + w - 1, lsb)
+        };
+        conns.push((p["port"].as_str().unwrap().to_string(), e));
+        lsb += w;
+    }
+    if let Some(ties) = d["ties"].as_object() {
+        for (port, v) in ties {
+            conns.push((
+                port.clone(),
+                Expr::Lit {
+                    width: 1,
+                    value: v.as_u64().unwrap(),
+                },
+            ));
+        }
+    }
+    let mut fields = Vec::new();
+    for p in outputs {
+        let name = format!("out_{}", p["port"].as_str().unwrap());
+        conns.push((p["port"].as_str().unwrap().to_string(), id(&name)));
+        fields.push(OutputField {
+            name,
+            width: width(p),
+            signed: p["signed"].as_bool().unwrap_or(false),
+        });
+    }
+    let port = |dir, name: &str, width: u32| Port {
+        dir,
+        name: name.into(),
+        width,
+        comment: None,
+    };
+    let mut ports = vec![
+        port(Dir::Input, "clk", 1),
+        port(Dir::Input, "rst", 1),
+        port(Dir::Input, "in_valid", 1),
+        port(Dir::Input, "in_features", in_w),
+        port(Dir::Output, "out_valid", 1),
+    ];
+    ports.extend(fields.iter().map(|f| port(Dir::Output, &f.name, f.width)));
+    let mut items = Vec::new();
+    let valid = match latency {
+        0 => id("in_valid"),
+        1 => {
+            items.push(Item::Reg {
+                name: "valid_q".into(),
+                width: 1,
+            });
+            items.push(Item::AlwaysPosedge {
+                clock: "clk".into(),
+                body: vec![Stmt::NonBlocking("valid_q".into(), id("in_valid"))],
+            });
+            id("valid_q")
+        }
+        l => {
+            items.push(Item::Reg {
+                name: "valid_q".into(),
+                width: l,
+            });
+            items.push(Item::AlwaysPosedge {
+                clock: "clk".into(),
+                body: vec![Stmt::NonBlocking(
+                    "valid_q".into(),
+                    Expr::Concat(vec![
+                        if l == 2 {
+                            Expr::Bit("valid_q".into(), 0)
+                        } else {
+                            Expr::Slice("valid_q".into(), l - 2, 0)
+                        },
+                        id("in_valid"),
+                    ]),
+                )],
+            });
+            Expr::Bit("valid_q".into(), l - 1)
+        }
+    };
+    items.push(Item::Assign {
+        lhs: "out_valid".into(),
+        rhs: valid,
+        comment: None,
+    });
+    items.push(Item::Instance {
+        module: d["top"].as_str().unwrap().into(),
+        name: "u_foreign".into(),
+        params: vec![],
+        conns,
+    });
+    let module = Module {
+        name: TOP.into(),
+        header: vec![
+            format!(
+                "{TOP}: port shim around {} {} ({}), generated by bench_compare — wiring and a {latency}-cycle valid delay only.",
+                d["tool"].as_str().unwrap_or("?"),
+                d["variant"].as_str().unwrap_or(""),
+                d["top"].as_str().unwrap()
+            ),
+        ],
+        ports,
+        items,
+    };
+    let iface = Interface {
+        top: TOP.into(),
+        in_features_width: in_w,
+        inputs: vec![],
+        outputs: fields,
+        in_ready: false,
+    };
+    (module, iface)
+}
+
+/// FNV-1a of the build's inputs: reuse a build only while they are unchanged.
+fn stamp(parts: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in parts {
+        for &b in *p {
+            h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+        }
+        h = (h ^ 0xff).wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+/// One design to build: where, the core's RTL file and interface.
+struct Job {
+    model: String,
+    design: String,
+    dir: PathBuf,
+    rtl: PathBuf,
+    iface: Interface,
+}
+
+/// Builds `job` on `device` (or reuses the last build of the same RTL and flow).
+fn build(job: &Job, device: &str, mhz: f64) -> Value {
+    let dir = job.dir.join(format!("synth-{device}"));
+    let rtl = std::fs::read(&job.rtl).unwrap();
+    let flow = std::fs::read(root().join("boards/families.toml")).unwrap();
+    let s = stamp(&[&rtl, device.as_bytes(), mhz.to_string().as_bytes(), &flow]);
+    if std::fs::read_to_string(dir.join("stamp")).ok().as_deref() == Some(s.as_str()) {
+        let old = read_json(&dir.join("synth.json"));
+        if !old.is_null() {
+            return old;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("{} {}: building on {device}", job.model, job.design);
+    let core = Core {
+        rtl: &job.rtl,
+        iface: &job.iface,
+    };
+    match synth_bare(&dir, device, &core, mhz) {
+        Ok(r) => {
+            std::fs::write(dir.join("stamp"), &s).unwrap();
+            serde_json::to_value(r).unwrap()
+        }
+        Err(e) => {
+            eprintln!("{} {} on {device}: {e:#}", job.model, job.design);
+            json!({ "error": format!("{e:#}") })
+        }
+    }
+}
+
+fn main() {
+    let only: Vec<String> = std::env::args().skip(1).collect();
+    let models: Vec<&str> = MODELS
+        .iter()
+        .copied()
+        .filter(|m| only.is_empty() || only.iter().any(|o| o == m))
+        .collect();
+    let work = root().join("target/bench-compare");
+    let mdir = work.join("models");
+    let missing: Vec<&str> = models
+        .iter()
+        .copied()
+        .filter(|m| !mdir.join(m).join("meta.json").exists())
+        .collect();
+    if !missing.is_empty() {
+        let mut c = Command::new(python());
+        c.arg(root().join("bench/train_models.py"))
+            .arg(&mdir)
+            .args(&missing);
+        assert!(run(&mut c, "bench/train_models.py"), "training failed");
+    }
+
+    // 1. Designs: locus compiles, the adapters convert.
+    let mut designs: Vec<(String, String, Value)> = Vec::new();
+    let mut jobs = Vec::new();
+    for &m in &models {
+        let md = mdir.join(m);
+        let meta = read_json(&md.join("meta.json"));
+        let ddir = work.join("designs").join(m);
+        std::fs::create_dir_all(&ddir).unwrap();
+        for &(name, extra) in LOCUS {
+            let dir = ddir.join(name);
+            eprintln!("{m}: {name}");
+            let Some(d) = locus_design(&md, &dir, extra, &meta) else {
+                designs.push((
+                    m.into(),
+                    name.into(),
+                    json!({"error": "locus compile failed"}),
+                ));
+                continue;
+            };
+            let l = load_dir(&dir).expect("a compiled directory");
+            jobs.push(Job {
+                model: m.into(),
+                design: name.into(),
+                dir: dir.clone(),
+                rtl: l.rtl_path.clone(),
+                iface: l.report.interface.clone(),
+            });
+            designs.push((m.into(), name.into(), d));
+        }
+        for &(script, outs) in ADAPTERS {
+            let first = ddir.join(outs[0]).join("design.json");
+            if !first.exists() && root().join(script).exists() {
+                eprintln!("{m}: {script}");
+                let mut c = Command::new(python());
+                c.arg(root().join(script)).arg(&md);
+                // The conifer adapter writes one design directory, the alkaid one a root.
+                if outs.len() == 1 {
+                    c.arg(ddir.join(outs[0]));
+                } else {
+                    c.arg(&ddir);
+                }
+                run(&mut c, script);
+            }
+            for &name in outs {
+                let dir = ddir.join(name);
+                let d = read_json(&dir.join("design.json"));
+                if d.is_null() || d.get("unsupported").is_some() || !dir.join("core.v").exists() {
+                    let why = d
+                        .get("unsupported")
+                        .cloned()
+                        .unwrap_or(json!("no design (adapter failed or missing)"));
+                    designs.push((m.into(), name.into(), json!({ "unsupported": why })));
+                    continue;
+                }
+                let (module, iface) = shim(&d);
+                let text = format!(
+                    "{}\n{}",
+                    print(&module),
+                    std::fs::read_to_string(dir.join("core.v")).unwrap()
+                );
+                let rtl = dir.join("locus_core.v");
+                std::fs::write(&rtl, text).unwrap();
+                jobs.push(Job {
+                    model: m.into(),
+                    design: name.into(),
+                    dir,
+                    rtl,
+                    iface,
+                });
+                designs.push((m.into(), name.into(), d));
+            }
+        }
+    }
+
+    // 2. Builds, two at a time; a design that does not fit the HX8K is not tried on
+    //    the smaller UP5K.
+    let queue = Mutex::new((0..jobs.len()).rev().collect::<Vec<_>>());
+    let built: Mutex<Vec<(usize, &str, Value)>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let Some(i) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                let mut fits_hx8k = true;
+                for &(device, mhz) in DEVICES {
+                    let r = if device == "up5k" && !fits_hx8k {
+                        json!({ "fits": false, "skipped": "does not fit the larger HX8K" })
+                    } else {
+                        build(&jobs[i], device, mhz)
+                    };
+                    if device == "hx8k" {
+                        fits_hx8k = r["fits"].as_bool().unwrap_or(false);
+                    }
+                    built.lock().unwrap().push((i, device, r));
+                }
+            });
+        }
+    });
+    let built = built.into_inner().unwrap();
+
+    // 3. Results.
+    let mut rows = Vec::new();
+    for (m, name, d) in &designs {
+        let meta = read_json(&mdir.join(m).join("meta.json"));
+        let job = jobs.iter().position(|j| &j.model == m && &j.design == name);
+        let mut per_device = serde_json::Map::new();
+        for &(device, mhz) in DEVICES {
+            let r = job
+                .and_then(|i| built.iter().find(|(j, dv, _)| *j == i && *dv == device))
+                .map(|(_, _, r)| r.clone())
+                .unwrap_or(Value::Null);
+            per_device.insert(device.into(), figures(&r, d, mhz));
+        }
+        rows.push(json!({
+            "model": m,
+            "trees": meta["trees"],
+            "depth": meta["depth"],
+            "features": meta["features"],
+            "task": meta["task"],
+            "design": name,
+            "about": d,
+            "devices": per_device,
+        }));
+    }
+    let results = root().join("bench/results");
+    std::fs::create_dir_all(&results).unwrap();
+    let out = json!({
+        "benchmark": "compare",
+        "flow": "each core in locus_serial_top (serial-load wrapper), yosys (YoWASP) + nextpnr, target clock per family",
+        "devices": DEVICES.iter().map(|(d, f)| json!({"device": d, "target_mhz": f})).collect::<Vec<_>>(),
+        "results": rows,
+    });
+    std::fs::write(
+        results.join("compare.json"),
+        serde_json::to_string_pretty(&out).unwrap() + "\n",
+    )
+    .unwrap();
+    // The CPU side: each model's own library on this machine.
+    let cpu_json = results.join("cpu_models.json");
+    let mut c = Command::new(python());
+    c.arg(root().join("bench/cpu_models.py"))
+        .arg(&mdir)
+        .arg(&cpu_json)
+        .arg("200000");
+    run(&mut c, "bench/cpu_models.py");
+    let cpu = read_json(&cpu_json);
+    let md = format!(
+        "{}{}{}",
+        targets(&rows),
+        fpga_vs_cpu(&rows, &cpu),
+        markdown(&rows)
+    );
+    std::fs::write(results.join("compare.md"), &md).unwrap();
+    let plots_md: String = DEVICES
+        .iter()
+        .map(|(d, _)| {
+            format!(
+                "![logic against size on {d}](bench/results/compare_area_{d}.svg) \
+                 ![Fmax against size on {d}](bench/results/compare_fmax_{d}.svg)\n"
+            )
+        })
+        .collect();
+    readme_section(
+        "compare",
+        &format!(
+            "{}{}Every design on every device: `bench/results/compare.md`.\n\n{plots_md}",
+            targets(&rows),
+            fpga_vs_cpu(&rows, &cpu)
+        ),
+    );
+    plots(&rows, &results);
+    println!("{md}");
+}
+
+/// The figures of one build, with latency in ns and inferences per second.
+fn figures(r: &Value, d: &Value, _mhz: f64) -> Value {
+    if r.is_null() {
+        return Value::Null;
+    }
+    if r.get("error").is_some() || r.get("skipped").is_some() {
+        return r.clone();
+    }
+    let fmax = r["fmax_mhz"].as_f64();
+    let lat = d["latency_cycles"].as_u64();
+    let ii = d["ii"].as_u64().unwrap_or(1);
+    // Area: packed logic cells (iCE40: LUT4 + carry + FF sites; ECP5: LUT4 slots,
+    // carry cells taking two).
+    let area = r["logic_cells"]
+        .as_u64()
+        .or(r["bels"]["TRELLIS_COMB"]["used"].as_u64());
+    json!({
+        "fits": r["fits"],
+        "area": area,
+        "logic_cells": r["logic_cells"],
+        "luts": r["luts"],
+        "carry": r["carry"],
+        "ffs": r["ffs"],
+        "brams": r["brams"],
+        "dsps": r["dsps"],
+        "fmax_mhz": fmax,
+        "latency_cycles": lat,
+        "latency_ns": match (fmax, lat) { (Some(f), Some(l)) => Some(l as f64 * 1e3 / f), _ => None },
+        "ii": ii,
+        "inferences_per_s": fmax.map(|f| f * 1e6 / ii as f64),
+    })
+}
+
+/// The row of `design` for `model`.
+fn find<'a>(rows: &'a [Value], model: &str, design: &str) -> Option<&'a Value> {
+    rows.iter()
+        .find(|r| r["model"] == model && r["design"] == design)
+}
+
+/// A device's figures of a design that was built and fits.
+fn fitted<'a>(r: Option<&'a Value>, device: &str) -> Option<&'a Value> {
+    r.map(|r| &r["devices"][device])
+        .filter(|f| f["fits"] == true && f["fmax_mhz"].is_number())
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => "—".into(),
+    }
+}
+
+/// The issue's targets, per model and device: locus against conifer (area ratio
+/// ≤ 0.25, Fmax ratio ≥ 1.5, latency in ns, II), against alkaid's smallest and
+/// fastest variants, and fixed against float accuracy.
+fn targets(rows: &[Value]) -> String {
+    let mut s = String::from(
+        "## locus against the others\n\nlocus = `--input-encoding fixed` (features enter as \
+         fixed-point numbers, as in conifer and alkaid). Area ratio = locus cells / theirs \
+         (target ≤ 0.25× conifer, < 1× alkaid's smallest); Fmax ratio = locus / theirs \
+         (target ≥ 1.5× conifer, > 1× alkaid's fastest).\n\n\
+         | model | device | area vs conifer | Fmax vs conifer | latency ns locus / conifer | \
+         area vs smallest alkaid | Fmax vs fastest alkaid | locus fixed − float |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    let mut models: Vec<&str> = rows.iter().filter_map(|r| r["model"].as_str()).collect();
+    models.dedup();
+    for m in models {
+        let l = find(rows, m, "locus");
+        let delta = l.and_then(|r| {
+            let (a, b) = (r["about"]["fixed"].as_f64()?, r["about"]["float"].as_f64()?);
+            Some(if r["about"]["metric"] == "rmse" {
+                format!("RMSE {:+.2}", a - b)
+            } else {
+                format!("{:+.2} pts", 100.0 * (a - b))
+            })
+        });
+        for &(device, _) in DEVICES {
+            let lf = fitted(l, device);
+            let area = |f: Option<&Value>| f.and_then(|f| f["area"].as_f64());
+            let fmax = |f: Option<&Value>| f.and_then(|f| f["fmax_mhz"].as_f64());
+            let lat = |f: Option<&Value>| f.and_then(|f| f["latency_ns"].as_f64());
+            let cf = fitted(find(rows, m, "conifer"), device);
+            let alk: Vec<&Value> = ["alkaid-comb", "alkaid-pipe"]
+                .iter()
+                .filter_map(|d| fitted(find(rows, m, d), device))
+                .collect();
+            let min_area = alk
+                .iter()
+                .filter_map(|f| f["area"].as_f64())
+                .reduce(f64::min);
+            let max_fmax = alk
+                .iter()
+                .filter_map(|f| f["fmax_mhz"].as_f64())
+                .reduce(f64::max);
+            s.push_str(&format!(
+                "| {m} | {device} | {} | {} | {} / {} | {} | {} | {} |\n",
+                ratio(area(lf), area(cf)),
+                ratio(fmax(lf), fmax(cf)),
+                lat(lf).map_or("—".into(), |x| format!("{x:.1}")),
+                lat(cf).map_or("—".into(), |x| format!("{x:.1}")),
+                ratio(area(lf), min_area),
+                ratio(fmax(lf), max_fmax),
+                delta.clone().unwrap_or("—".into()),
+            ));
+        }
+    }
+    s.push('\n');
+    s
+}
+
+/// Inferences per second: each locus core on each device (Fmax / II) beside the
+/// model's own library on this CPU.
+fn fpga_vs_cpu(rows: &[Value], cpu: &Value) -> String {
+    let mut s = String::from(
+        "## FPGA against the CPU\n\nInferences per second: locus (`--input-encoding fixed`) \
+         at Fmax with II = 1, against the model's own library predicting batches on this \
+         machine's CPU (`bench/results/cpu_models.json`).\n\n| model | CPU, one thread | CPU, all threads |",
+    );
+    for &(device, _) in DEVICES {
+        s.push_str(&format!(" locus on {device} |"));
+    }
+    s.push_str("\n|---|---|---|");
+    s.push_str(&"---|".repeat(DEVICES.len()));
+    s.push('\n');
+    let mut models: Vec<&str> = rows.iter().filter_map(|r| r["model"].as_str()).collect();
+    models.dedup();
+    let m_rate = |x: Option<f64>| x.map_or("—".into(), |v| format!("{:.1} M", v / 1e6));
+    for m in models {
+        let c = cpu["results"]
+            .as_array()
+            .and_then(|a| a.iter().find(|e| e["model"] == m));
+        let c1 = c.and_then(|e| e["one_thread_rows_per_second"].as_f64());
+        let ca = c.and_then(|e| e["all_threads_rows_per_second"].as_f64());
+        s.push_str(&format!("| {m} | {} | {} |", m_rate(c1), m_rate(ca)));
+        for &(device, _) in DEVICES {
+            let f =
+                fitted(find(rows, m, "locus"), device).and_then(|f| f["inferences_per_s"].as_f64());
+            s.push_str(&format!(
+                " {} ({}) |",
+                m_rate(f),
+                ratio(f, c1.into_iter().chain(ca).reduce(f64::max))
+            ));
+        }
+        s.push('\n');
+    }
+    s.push_str("\n(In brackets: against the faster CPU column.)\n\n");
+    s
+}
+
+fn fmt_metric(metric: &str, v: Option<f64>) -> String {
+    match (metric, v) {
+        ("rmse", Some(x)) => format!("{x:.2}"),
+        (_, Some(x)) => format!("{:.2}%", 100.0 * x),
+        _ => "—".into(),
+    }
+}
+
+fn cell(x: &Value) -> String {
+    match x.as_f64() {
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.1}"),
+        None => "—".into(),
+    }
+}
+
+/// The Markdown table: one row per (model, design), a column group per device.
+fn markdown(rows: &[Value]) -> String {
+    let mut s = String::from(
+        "Side by side, written by `make bench` (`bench_compare`): every core in the same \
+         serial-load wrapper, the same yosys/nextpnr flow. Area is packed cells after place and \
+         route: on iCE40 logic cells (LC: a LUT4, its carry and its flip-flop share one), on ECP5 \
+         LUT4 slots (TRELLIS_COMB; a carry cell takes two). Latency in cycles and ns at Fmax; accuracy \
+         (RMSE for diabetes) on the held-out quarter of the data.\n\n",
+    );
+    for &(device, mhz) in DEVICES {
+        let area = if device.starts_with("ecp5") {
+            "COMB"
+        } else {
+            "LC"
+        };
+        s.push_str(&format!(
+            "### {device} (target {mhz} MHz)\n\n| model | design | {area} | LUT4 | carry | FF | Fmax MHz | latency | II | float | fixed |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
+        ));
+        for r in rows {
+            let d = &r["about"];
+            let f = &r["devices"][device];
+            let metric = d["metric"].as_str().unwrap_or("accuracy");
+            let head = format!(
+                "| {} | {} |",
+                r["model"].as_str().unwrap(),
+                r["design"].as_str().unwrap()
+            );
+            if let Some(why) = d.get("unsupported").or(d.get("error")) {
+                s.push_str(&format!(
+                    "{head} {} |||||||||\n",
+                    why.as_str().unwrap_or("unsupported")
+                ));
+                continue;
+            }
+            let fits = f["fits"].as_bool().unwrap_or(false);
+            let area_v = &f["area"];
+            let (area_s, fmax, lat) = if fits {
+                (
+                    cell(area_v),
+                    cell(&f["fmax_mhz"]),
+                    format!(
+                        "{} ({} ns)",
+                        cell(&f["latency_cycles"]),
+                        cell(&f["latency_ns"])
+                    ),
+                )
+            } else if f.get("error").is_some() {
+                ("build failed".into(), "—".into(), "—".into())
+            } else {
+                (
+                    format!("does not fit ({})", cell(&f["area"])),
+                    "—".into(),
+                    cell(&d["latency_cycles"]),
+                )
+            };
+            s.push_str(&format!(
+                "{head} {area_s} | {} | {} | {} | {fmax} | {lat} | {} | {} | {} |\n",
+                cell(&f["luts"]),
+                cell(&f["carry"]),
+                cell(&f["ffs"]),
+                cell(&d["ii"]),
+                fmt_metric(metric, d["float"].as_f64()),
+                fmt_metric(metric, d["fixed"].as_f64()),
+            ));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// SVG plots per device: logic cells (ECP5: LUT4s) and Fmax against trees, one line
+/// per design, over the benchmark models that fit.
+fn plots(rows: &[Value], results: &Path) {
+    for &(device, _) in DEVICES {
+        for (key, label, file) in [
+            (
+                "area",
+                if device.starts_with("ecp5") {
+                    "LUT4 slots"
+                } else {
+                    "logic cells"
+                },
+                "area",
+            ),
+            ("fmax_mhz", "Fmax (MHz)", "fmax"),
+        ] {
+            let mut names: Vec<&str> = rows.iter().filter_map(|r| r["design"].as_str()).collect();
+            names.sort();
+            names.dedup();
+            let series: Vec<Series> = names
+                .iter()
+                .map(|n| {
+                    let mut points: Vec<(f64, f64)> = rows
+                        .iter()
+                        .filter(|r| r["design"] == *n && r["devices"][device]["fits"] == true)
+                        .filter_map(|r| {
+                            let trees = r["trees"].as_f64()? * 2f64.powf(r["depth"].as_f64()?);
+                            Some((trees, r["devices"][device][key].as_f64()?))
+                        })
+                        .collect();
+                    points.sort_by(|a, b| a.partial_cmp(b).unwrap());
+                    Series {
+                        name: n.to_string(),
+                        points,
+                    }
+                })
+                .filter(|s| !s.points.is_empty())
+                .collect();
+            let svg = line_chart(
+                &format!("{label} against model size, {device}"),
+                "trees × 2^depth (leaves at most)",
+                label,
+                &series,
+            );
+            std::fs::write(results.join(format!("compare_{file}_{device}.svg")), svg).unwrap();
+        }
+    }
+}
