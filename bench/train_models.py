@@ -7,7 +7,7 @@ Each model gets OUT_DIR/<name>/ with
   model.pkl    the trained Python object (conifer and alkaid read these)
   train.csv    the training rows (header: feature names, then `label`); locus calibrates on it
   test.csv     held-out rows every tool is scored on
-  meta.json    task, classes, size, float metric on test.csv
+  meta.json    task, classes, size (trees, depth, splits), float metric on test.csv
 Seeds are fixed and training uses one thread, so a rerun gives the same models.
 """
 
@@ -74,12 +74,14 @@ def train(name, out):
                 tree_method="exact")
         m.fit(xtr, ytr)
         m.get_booster().save_model(str(d / "model.json"))
+        splits = sum(t.count('"split"') for t in m.get_booster().get_dump(dump_format="json"))
     else:
         from sklearn.ensemble import RandomForestClassifier
         from skl2onnx import to_onnx
 
         m = RandomForestClassifier(n_estimators=trees, max_depth=depth, n_jobs=1, random_state=0)
         m.fit(xtr, ytr)
+        splits = int(sum(e.tree_.node_count - e.tree_.n_leaves for e in m.estimators_))
         onx = to_onnx(m, xtr[:1].astype(np.float32), options={id(m): {"zipmap": False}},
                       target_opset={"": 17, "ai.onnx.ml": 3})
         (d / "model.onnx").write_bytes(onx.SerializeToString())
@@ -96,7 +98,7 @@ def train(name, out):
     n_trees = trees * (classes if task == "multiclass" else 1)
     meta = {
         "name": name, "dataset": data, "library": lib, "task": task, "classes": classes,
-        "features": int(x.shape[1]), "trees": n_trees, "depth": depth,
+        "features": int(x.shape[1]), "trees": n_trees, "depth": depth, "splits": splits,
         "train_rows": int(len(ytr)), "test_rows": int(len(yte)),
         "metric": metric, "float_test": value,
     }

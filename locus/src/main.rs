@@ -376,6 +376,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 device,
                 freq_mhz: freq,
                 yosys,
+                pnr_limit: None,
+                no_bitstream: false,
             },
         ),
         Command::Flash {

@@ -34,6 +34,10 @@ pub struct SynthOptions {
     pub freq_mhz: Option<f64>,
     /// Yosys program overriding the family's choice.
     pub yosys: Option<String>,
+    /// Stop place and route after this long (benchmarks); `None`: no limit.
+    pub pnr_limit: Option<std::time::Duration>,
+    /// Stop after place and route, without a bitstream (benchmarks).
+    pub no_bitstream: bool,
 }
 
 /// The core clock and where it comes from.
@@ -423,13 +427,22 @@ enum Outcome {
 
 /// Builds `core` bare on `device` (the serial-load wrapper, no board pins) at
 /// `freq_mhz`, under `dir/build/<device>/`, through the same flow as `locus synth
-/// --device`; `dir/synth.json` is written. For benchmarks that wrap cores locus did
-/// not compile: the returned report says whether it fit.
-pub fn synth_bare(dir: &Path, device: &str, core: &Core, freq_mhz: f64) -> Result<SynthReport> {
+/// --device` but for the bitstream; `dir/synth.json` is written. For benchmarks
+/// that wrap cores locus did not compile: the returned report says whether it fit.
+/// Place and route stops (an error) after `pnr_limit`.
+pub fn synth_bare(
+    dir: &Path,
+    device: &str,
+    core: &Core,
+    freq_mhz: f64,
+    pnr_limit: std::time::Duration,
+) -> Result<SynthReport> {
     let catalog = Catalog::load()?;
     let o = SynthOptions {
         device: Some(device.into()),
         freq_mhz: Some(freq_mhz),
+        pnr_limit: Some(pnr_limit),
+        no_bitstream: true,
         ..SynthOptions::default()
     };
     let t = target(&catalog, &o)?;
@@ -537,6 +550,7 @@ fn run_flow(
             ],
             outputs: vec!["netlist.json".into(), "stat.json".into()],
             log: Some("yosys.log".into()),
+            limit: None,
         },
     )?;
     seconds.insert("yosys".to_string(), ran.seconds);
@@ -572,6 +586,7 @@ fn run_flow(
             args,
             outputs: vec!["pack.json".into()],
             log: Some("pack.log".into()),
+            limit: None,
         },
     )?;
     seconds.insert("fit_check".to_string(), ran.seconds);
@@ -656,6 +671,7 @@ fn run_flow(
             args,
             outputs: vec![fam.placed.clone(), "report.json".into()],
             log: Some("nextpnr.log".into()),
+            limit: o.pnr_limit,
         },
     )?;
     seconds.insert("nextpnr".to_string(), ran.seconds);
@@ -673,6 +689,11 @@ fn run_flow(
     rep.timing_met = Some(routed.fmax_mhz().is_none_or(|f| f >= rep.target_mhz));
 
     // 4. Bitstream.
+    if o.no_bitstream {
+        rep.step_seconds = finish_seconds(seconds, total);
+        write_reports(dir, &bdir, &rep)?;
+        return Ok(Outcome::Built(rep));
+    }
     let packer_label = Path::new(&fam.packer)
         .file_name()
         .map(|n| {
@@ -689,6 +710,7 @@ fn run_flow(
             args: fill_all(&fam.packer_args, &vars, &format!("{fam_key}.packer_args"))?,
             outputs: vec![bitstream.clone()],
             log: None,
+            limit: None,
         },
     )?;
     seconds.insert("packer".to_string(), ran.seconds);

@@ -129,6 +129,8 @@ pub struct Step<'a> {
     pub outputs: Vec<String>,
     /// The tool's own log, shown on failure (relative to the build directory).
     pub log: Option<String>,
+    /// Stop the tool after this long (a failed step); `None`: no limit.
+    pub limit: Option<Duration>,
 }
 
 /// How a step ended.
@@ -165,16 +167,28 @@ pub fn run(cwd: &Path, step: &Step) -> Result<Ran> {
     );
     spinner.enable_steady_tick(Duration::from_millis(120));
     let t0 = Instant::now();
-    let status = Command::new(step.exe)
+    let mut child = Command::new(step.exe)
         .args(&step.args)
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(out.try_clone()?)
         .stderr(out)
-        .status();
+        .spawn()
+        .with_context(|| format!("running {}", step.exe.display()))?;
+    let mut stopped = false;
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
+        }
+        if step.limit.is_some_and(|l| t0.elapsed() > l) {
+            let _ = child.kill();
+            stopped = true;
+            break child.wait()?;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     let seconds = t0.elapsed().as_secs_f64();
     spinner.finish_and_clear();
-    let status = status.with_context(|| format!("running {}", step.exe.display()))?;
     let missing: Vec<&String> = step
         .outputs
         .iter()
@@ -190,6 +204,11 @@ pub fn run(cwd: &Path, step: &Step) -> Result<Ran> {
             .unwrap_or_default();
         let out_text = std::fs::read_to_string(&out_path).unwrap_or_default();
         tail = tail_of(&format!("{log_text}\n{out_text}"), 12);
+        if stopped {
+            tail.push_str(&format!(
+                "\n(stopped after the step's limit of {seconds:.0} s)"
+            ));
+        }
         if status.success() {
             tail.push_str(&format!(
                 "\n(exit status 0, but {} missing)",
