@@ -45,8 +45,9 @@ const MODELS: &[&str] = &[
 ];
 /// (device, target clock in MHz): one clock per family for every tool.
 const DEVICES: &[(&str, f64)] = &[("hx8k", 150.0), ("up5k", 150.0), ("ecp5-85k", 300.0)];
-/// Place and route that has not finished by then is reported as not routed.
-const PNR_LIMIT: std::time::Duration = std::time::Duration::from_secs(480);
+/// Place and route that has not finished by then is retried with two other seeds,
+/// then reported as not routed.
+const PNR_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 /// Foreign designs: (adapter script, the design directories it writes).
 const ADAPTERS: &[(&str, &[&str])] = &[
     ("bench/adapters/conifer_adapter.py", &["conifer"]),
@@ -58,6 +59,10 @@ const ADAPTERS: &[(&str, &[&str])] = &[
 /// locus designs: (name, extra `locus compile` arguments).
 const LOCUS: &[(&str, &[&str])] = &[
     ("locus", &["--input-encoding", "fixed"]),
+    (
+        "locus-fast",
+        &["--input-encoding", "fixed", "--stage-budget", "2"],
+    ),
     ("locus-rank", &[]),
 ];
 
@@ -674,54 +679,57 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
 /// fastest variants, and fixed against float accuracy.
 fn targets(rows: &[Value]) -> String {
     let mut s = String::from(
-        "## locus against the others\n\nlocus = `--input-encoding fixed` (features enter as \
-         fixed-point numbers, as in conifer and alkaid). Area ratio = locus cells / theirs \
+        "## locus against the others\n\n`locus` = `--input-encoding fixed` (features enter \
+         as fixed-point numbers, as in conifer and alkaid), default stage budget; \
+         `locus-fast` = the same with `--stage-budget 2`. Area ratio = locus cells / theirs \
          (target ≤ 0.25× conifer, < 1× alkaid's smallest); Fmax ratio = locus / theirs \
          (target ≥ 1.5× conifer, > 1× alkaid's fastest).\n\n\
-         | model | device | area vs conifer | Fmax vs conifer | latency ns locus / conifer | \
-         area vs smallest alkaid | Fmax vs fastest alkaid | locus fixed − float |\n\
-         |---|---|---|---|---|---|---|---|\n",
+         | model | device | locus | area vs conifer | Fmax vs conifer | latency ns locus / conifer | \
+         area vs smallest alkaid | Fmax vs fastest alkaid | fixed − float |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     let mut models: Vec<&str> = rows.iter().filter_map(|r| r["model"].as_str()).collect();
     models.dedup();
     for m in models {
-        let l = find(rows, m, "locus");
-        let delta = l.and_then(|r| {
-            let (a, b) = (r["about"]["fixed"].as_f64()?, r["about"]["float"].as_f64()?);
-            Some(if r["about"]["metric"] == "rmse" {
-                format!("RMSE {:+.2}", a - b)
-            } else {
-                format!("{:+.2} pts", 100.0 * (a - b))
-            })
-        });
-        for &(device, _) in DEVICES {
-            let lf = fitted(l, device);
-            let area = |f: Option<&Value>| f.and_then(|f| f["area"].as_f64());
-            let fmax = |f: Option<&Value>| f.and_then(|f| f["fmax_mhz"].as_f64());
-            let lat = |f: Option<&Value>| f.and_then(|f| f["latency_ns"].as_f64());
-            let cf = fitted(find(rows, m, "conifer"), device);
-            let alk: Vec<&Value> = ["alkaid-comb", "alkaid-pipe"]
-                .iter()
-                .filter_map(|d| fitted(find(rows, m, d), device))
-                .collect();
-            let min_area = alk
-                .iter()
-                .filter_map(|f| f["area"].as_f64())
-                .reduce(f64::min);
-            let max_fmax = alk
-                .iter()
-                .filter_map(|f| f["fmax_mhz"].as_f64())
-                .reduce(f64::max);
-            s.push_str(&format!(
-                "| {m} | {device} | {} | {} | {} / {} | {} | {} | {} |\n",
-                ratio(area(lf), area(cf)),
-                ratio(fmax(lf), fmax(cf)),
-                lat(lf).map_or("—".into(), |x| format!("{x:.1}")),
-                lat(cf).map_or("—".into(), |x| format!("{x:.1}")),
-                ratio(area(lf), min_area),
-                ratio(fmax(lf), max_fmax),
-                delta.clone().unwrap_or("—".into()),
-            ));
+        for variant in ["locus", "locus-fast"] {
+            let l = find(rows, m, variant);
+            let delta = l.and_then(|r| {
+                let (a, b) = (r["about"]["fixed"].as_f64()?, r["about"]["float"].as_f64()?);
+                Some(if r["about"]["metric"] == "rmse" {
+                    format!("RMSE {:+.2}", a - b)
+                } else {
+                    format!("{:+.2} pts", 100.0 * (a - b))
+                })
+            });
+            for &(device, _) in DEVICES {
+                let lf = fitted(l, device);
+                let area = |f: Option<&Value>| f.and_then(|f| f["area"].as_f64());
+                let fmax = |f: Option<&Value>| f.and_then(|f| f["fmax_mhz"].as_f64());
+                let lat = |f: Option<&Value>| f.and_then(|f| f["latency_ns"].as_f64());
+                let cf = fitted(find(rows, m, "conifer"), device);
+                let alk: Vec<&Value> = ["alkaid-comb", "alkaid-pipe"]
+                    .iter()
+                    .filter_map(|d| fitted(find(rows, m, d), device))
+                    .collect();
+                let min_area = alk
+                    .iter()
+                    .filter_map(|f| f["area"].as_f64())
+                    .reduce(f64::min);
+                let max_fmax = alk
+                    .iter()
+                    .filter_map(|f| f["fmax_mhz"].as_f64())
+                    .reduce(f64::max);
+                s.push_str(&format!(
+                    "| {m} | {device} | {variant} | {} | {} | {} / {} | {} | {} | {} |\n",
+                    ratio(area(lf), area(cf)),
+                    ratio(fmax(lf), fmax(cf)),
+                    lat(lf).map_or("—".into(), |x| format!("{x:.1}")),
+                    lat(cf).map_or("—".into(), |x| format!("{x:.1}")),
+                    ratio(area(lf), min_area),
+                    ratio(fmax(lf), max_fmax),
+                    delta.clone().unwrap_or("—".into()),
+                ));
+            }
         }
     }
     s.push('\n');
@@ -831,7 +839,9 @@ fn markdown(rows: &[Value]) -> String {
                 )
             } else if let Some(e) = f["error"].as_str() {
                 let why = if e.contains("stopped after") {
-                    format!("not routed in {} min", PNR_LIMIT.as_secs() / 60)
+                    format!("not routed in 3 × {} min", PNR_LIMIT.as_secs() / 60)
+                } else if e.contains("Unable to find legal placement") {
+                    "no legal placement (device nearly full)".into()
                 } else {
                     "build failed".into()
                 };
