@@ -8,31 +8,12 @@ reference predicts in bench_reference.
 import json
 import os
 import sys
-import time
 
-import numpy as np
 import xgboost as xgb
 
+from cpu_models import best, tiled  # the same tiling and timing as the bench models
+
 MODELS = ["iris-xgb", "diabetes-xgb", "digits-xgb"]
-
-
-def tiled(path, rows):
-    with open(path) as f:
-        header = f.readline().strip().split(",")
-        data = np.loadtxt(f, delimiter=",", ndmin=2)
-    cols = [i for i, h in enumerate(header) if h != "label"]
-    x = data[:, cols]
-    reps = -(-rows // len(x))
-    return np.tile(x, (reps, 1))[:rows].astype(np.float32)
-
-
-def best(fn, runs=5):
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main():
