@@ -4,10 +4,11 @@
 //! pins, so a bare-device build wraps the core in shift registers: features shift
 //! in one bit per clock on `sin` (the bit shifted in last lands at bit 0), `load`
 //! presents the whole register to the core as one vector, and the packed result
-//! (first output at bit 0, as in the board top) is captured on `out_valid` and
+//! (first output at bit 0, as in the board top) is registered once, then loaded
+//! into the output shift register on `out_valid` (one clock after the core's) and
 //! shifted out on `sout`, most significant bit first. Every core input and output
 //! stays connected, so synthesis keeps all of the core; the wrapper adds one
-//! flip-flop per feature and result bit. Six pins: clk, rst, sin, load, sout,
+//! flip-flop per feature and two per result bit. Six pins: clk, rst, sin, load, sout,
 //! out_valid. Timing is measured register to register, as inside a real system.
 
 use crate::board_top::result_width;
@@ -69,6 +70,14 @@ pub fn emit_serial_top(iface: &Interface, header: Vec<String>) -> Module {
             name: "result".into(),
             width: res_w,
         },
+        Item::Reg {
+            name: "captured".into(),
+            width: res_w,
+        },
+        Item::Reg {
+            name: "captured_valid".into(),
+            width: 1,
+        },
         Item::Wire {
             name: "core_out_valid".into(),
             width: 1,
@@ -78,13 +87,20 @@ pub fn emit_serial_top(iface: &Interface, header: Vec<String>) -> Module {
             width: res_w,
         },
         Item::Blank,
+        Item::Comment(vec![
+            "The core's result and valid are registered once before the shift register".into(),
+            "reads them: the valid fans out to every result bit, and the wrapper should".into(),
+            "never be the slowest path of a core it measures.".into(),
+        ]),
         Item::AlwaysPosedge {
             clock: "clk".into(),
             body: vec![
                 Stmt::NonBlocking("features".into(), shifted("features", feat_w, id("sin"))),
+                Stmt::NonBlocking("captured".into(), id("core_result")),
+                Stmt::NonBlocking("captured_valid".into(), id("core_out_valid")),
                 Stmt::If(
-                    id("core_out_valid"),
-                    vec![Stmt::NonBlocking("result".into(), id("core_result"))],
+                    id("captured_valid"),
+                    vec![Stmt::NonBlocking("result".into(), id("captured"))],
                     vec![Stmt::NonBlocking(
                         "result".into(),
                         shifted("result", res_w, Expr::Lit { width: 1, value: 0 }),
@@ -99,7 +115,7 @@ pub fn emit_serial_top(iface: &Interface, header: Vec<String>) -> Module {
         },
         Item::Assign {
             lhs: "out_valid".into(),
-            rhs: id("core_out_valid"),
+            rhs: id("captured_valid"),
             comment: None,
         },
         Item::Blank,

@@ -60,11 +60,13 @@ fn print_item(s: &mut String, item: &Item) {
             let _ = writeln!(s, "    reg  {}{name};", range(*width));
         }
         Item::Assign { lhs, rhs, comment } => {
-            let c = comment
-                .as_ref()
-                .map(|c| format!("  // {c}"))
-                .unwrap_or_default();
-            let _ = writeln!(s, "    assign {lhs} = {};{c}", expr(rhs));
+            let _ = write!(s, "    assign {lhs} = ");
+            expr_to(s, rhs);
+            s.push(';');
+            if let Some(c) = comment {
+                let _ = write!(s, "  // {c}");
+            }
+            s.push('\n');
         }
         Item::Rom {
             name,
@@ -117,7 +119,9 @@ fn stmt(s: &mut String, st: &Stmt, depth: usize) {
     let ind = "    ".repeat(depth);
     match st {
         Stmt::NonBlocking(lhs, rhs) => {
-            let _ = writeln!(s, "{ind}{lhs} <= {};", expr(rhs));
+            let _ = write!(s, "{ind}{lhs} <= ");
+            expr_to(s, rhs);
+            s.push_str(";\n");
         }
         Stmt::If(c, t, e) => {
             let _ = writeln!(s, "{ind}if ({}) begin", expr(c));
@@ -138,50 +142,103 @@ fn stmt(s: &mut String, st: &Stmt, depth: usize) {
 }
 
 /// An operand: atoms bare, compound expressions in parentheses.
-fn operand(e: &Expr) -> String {
+fn operand(s: &mut String, e: &Expr) {
     match e {
-        Expr::Binary(..) | Expr::Cond(..) => format!("({})", expr(e)),
-        _ => expr(e),
+        Expr::Binary(..) | Expr::Cond(..) => {
+            s.push('(');
+            expr_to(s, e);
+            s.push(')');
+        }
+        _ => expr_to(s, e),
     }
 }
 
 fn expr(e: &Expr) -> String {
+    let mut s = String::new();
+    expr_to(&mut s, e);
+    s
+}
+
+/// Appends expression `e` to `s` (no per-node allocation: large designs print
+/// hundreds of thousands of them).
+fn expr_to(s: &mut String, e: &Expr) {
     match e {
-        Expr::Ident(n) => n.clone(),
+        Expr::Ident(n) => s.push_str(n),
         Expr::Lit { width, value } => {
             let v = if *width >= 64 {
                 *value
             } else {
                 value & ((1u64 << width) - 1)
             };
-            format!("{width}'h{v:x}")
+            let _ = write!(s, "{width}'h{v:x}");
         }
-        Expr::Int(v) => format!("{v}"),
-        Expr::Str(t) => format!("\"{t}\""),
-        Expr::Bit(n, b) => format!("{n}[{b}]"),
-        Expr::Slice(n, hi, lo) => format!("{n}[{hi}:{lo}]"),
-        Expr::Concat(v) => format!("{{{}}}", v.iter().map(expr).collect::<Vec<_>>().join(", ")),
-        Expr::Repeat(n, x) => format!("{{{n}{{{}}}}}", expr(x)),
-        Expr::Signed(x) => format!("$signed({})", expr(x)),
-        Expr::Not(x) => format!("~{}", operand(x)),
+        Expr::Int(v) => {
+            let _ = write!(s, "{v}");
+        }
+        Expr::Str(t) => {
+            let _ = write!(s, "\"{t}\"");
+        }
+        Expr::Bit(n, b) => {
+            let _ = write!(s, "{n}[{b}]");
+        }
+        Expr::Slice(n, hi, lo) => {
+            let _ = write!(s, "{n}[{hi}:{lo}]");
+        }
+        Expr::Concat(v) => {
+            s.push('{');
+            for (i, x) in v.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                expr_to(s, x);
+            }
+            s.push('}');
+        }
+        Expr::Repeat(n, x) => {
+            let _ = write!(s, "{{{n}{{");
+            expr_to(s, x);
+            s.push_str("}}");
+        }
+        Expr::Signed(x) => {
+            s.push_str("$signed(");
+            expr_to(s, x);
+            s.push(')');
+        }
+        Expr::Not(x) => {
+            s.push('~');
+            operand(s, x);
+        }
         Expr::Binary(op, a, b) => {
             let o = match op {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Lt => "<",
-                BinOp::Gt => ">",
-                BinOp::And => "&",
-                BinOp::Or => "|",
-                BinOp::Eq => "==",
-                BinOp::Shl => "<<",
-                BinOp::Shr => ">>",
-                BinOp::Sra => ">>>",
+                BinOp::Add => " + ",
+                BinOp::Sub => " - ",
+                BinOp::Mul => " * ",
+                BinOp::Lt => " < ",
+                BinOp::Gt => " > ",
+                BinOp::And => " & ",
+                BinOp::Or => " | ",
+                BinOp::Eq => " == ",
+                BinOp::Shl => " << ",
+                BinOp::Shr => " >> ",
+                BinOp::Sra => " >>> ",
             };
-            format!("{} {o} {}", operand(a), operand(b))
+            operand(s, a);
+            s.push_str(o);
+            operand(s, b);
         }
-        Expr::Cond(c, t, f) => format!("{} ? {} : {}", operand(c), operand(t), operand(f)),
-        Expr::Index(n, i) => format!("{n}[{}]", expr(i)),
+        Expr::Cond(c, t, f) => {
+            operand(s, c);
+            s.push_str(" ? ");
+            operand(s, t);
+            s.push_str(" : ");
+            operand(s, f);
+        }
+        Expr::Index(n, i) => {
+            s.push_str(n);
+            s.push('[');
+            expr_to(s, i);
+            s.push(']');
+        }
     }
 }
 
