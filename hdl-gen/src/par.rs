@@ -38,6 +38,27 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     map_chunks(items, 64, |part| part.iter().map(&f).collect())
 }
 
+/// `f(i, item)` for every item, changing it in place, on the machine's threads
+/// (contiguous runs of items per thread).
+pub fn for_each_mut<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
+    let t = threads();
+    let chunk = items.len().div_ceil(t).max(1);
+    if t < 2 || items.len() <= chunk {
+        items.iter_mut().enumerate().for_each(|(i, x)| f(i, x));
+        return;
+    }
+    std::thread::scope(|s| {
+        let f = &f;
+        for (c, part) in items.chunks_mut(chunk).enumerate() {
+            s.spawn(move || {
+                for (j, x) in part.iter_mut().enumerate() {
+                    f(c * chunk + j, x);
+                }
+            });
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -51,5 +72,12 @@ mod tests {
             super::map_chunks(&v[..3], 256, |p| p.to_vec()),
             vec![0, 1, 2]
         );
+    }
+
+    #[test]
+    fn changes_every_item_once() {
+        let mut v: Vec<usize> = vec![1; 10_001];
+        super::for_each_mut(&mut v, |i, x| *x += i);
+        assert_eq!(v, (1..10_002).collect::<Vec<_>>());
     }
 }

@@ -442,53 +442,50 @@ impl Router {
                 .collect()
         });
         let fresh = self.cuts.len() != cuts.len() || self.leaves.len() != n * qm.trees.len();
+        if fresh {
+            self.leaves = vec![0u32; n * qm.trees.len()];
+        }
         let (order, pos, nf) = (&self.order, &self.pos, self.n_features);
-        let (old_cuts, old_leaves) = (&self.cuts, &self.leaves);
-        let index: Vec<usize> = (0..qm.trees.len()).collect();
-        let per_tree = crate::par::map_chunks(&index, 1, |part| {
-            part.iter()
-                .map(|&t| {
-                    let tree = &qm.trees[t];
-                    let cut = &cuts[t];
-                    let steps = steps(tree, cut);
-                    let depth = depth(&steps);
-                    // Rows to walk: all, or those between a moved cut's old and new place.
-                    let mut rows: Vec<u32> = Vec::new();
-                    let mut leaves = vec![0u32; n];
-                    let moved = if fresh {
-                        usize::MAX
-                    } else {
-                        cut.iter()
-                            .zip(&old_cuts[t])
-                            .map(|(&a, &b)| a.abs_diff(b) as usize)
-                            .sum()
-                    };
-                    if moved < n / 2 {
-                        leaves.copy_from_slice(&old_leaves[t * n..(t + 1) * n]);
-                        let old = &old_cuts[t];
-                        for (i, node) in tree.nodes.iter().enumerate() {
-                            if let QNode::Split { feature, .. } = node {
-                                let (lo, hi) = (cut[i].min(old[i]), cut[i].max(old[i]));
-                                rows.extend_from_slice(&order[*feature][lo as usize..hi as usize]);
-                            }
-                        }
-                    } else {
-                        rows.extend(0..n as u32);
+        let old_cuts = &self.cuts;
+        // Each tree's leaves change in place: a row outside every moved cut's range
+        // keeps its leaf.
+        let mut per_tree: Vec<&mut [u32]> = self.leaves.chunks_mut(n.max(1)).collect();
+        crate::par::for_each_mut(&mut per_tree, |t, leaves| {
+            let tree = &qm.trees[t];
+            let cut = &cuts[t];
+            let steps = steps(tree, cut);
+            let depth = depth(&steps);
+            // Rows to walk: all, or those between a moved cut's old and new place.
+            let mut rows: Vec<u32> = Vec::new();
+            let moved = if fresh {
+                usize::MAX
+            } else {
+                cut.iter()
+                    .zip(&old_cuts[t])
+                    .map(|(&a, &b)| a.abs_diff(b) as usize)
+                    .sum()
+            };
+            if moved < n / 2 {
+                let old = &old_cuts[t];
+                for (i, node) in tree.nodes.iter().enumerate() {
+                    if let QNode::Split { feature, .. } = node {
+                        let (lo, hi) = (cut[i].min(old[i]), cut[i].max(old[i]));
+                        rows.extend_from_slice(&order[*feature][lo as usize..hi as usize]);
                     }
-                    for chunk in rows.chunks(LANES) {
-                        // A short last chunk repeats its first row (same leaf, written twice).
-                        let lanes: [u32; LANES] =
-                            std::array::from_fn(|l| chunk.get(l).copied().unwrap_or(chunk[0]));
-                        let at = walk_lanes(&steps, depth, pos, nf, lanes);
-                        for (&r, &leaf) in lanes.iter().zip(&at) {
-                            leaves[r as usize] = leaf;
-                        }
-                    }
-                    leaves
-                })
-                .collect()
+                }
+            } else {
+                rows.extend(0..n as u32);
+            }
+            for chunk in rows.chunks(LANES) {
+                // A short last chunk repeats its first row (same leaf, written twice).
+                let lanes: [u32; LANES] =
+                    std::array::from_fn(|l| chunk.get(l).copied().unwrap_or(chunk[0]));
+                let at = walk_lanes(&steps, depth, pos, nf, lanes);
+                for (&r, &leaf) in lanes.iter().zip(&at) {
+                    leaves[r as usize] = leaf;
+                }
+            }
         });
-        self.leaves = per_tree.concat();
         self.cuts = cuts;
         Ok(&self.leaves)
     }
