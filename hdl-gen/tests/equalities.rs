@@ -5,7 +5,9 @@ use hdl_gen::ir::Ir;
 use hdl_gen::lower::lower;
 use hdl_gen::model::Task;
 use hdl_gen::passes::{PassOptions, PIPELINE};
-use hdl_gen::quant::{self, input_formats, missing_flags, quantize_with, QuantModel, Widths};
+use hdl_gen::quant::{
+    self, input_formats, missing_flags, quantize_with, FastPredictor, QuantModel, Scratch, Widths,
+};
 use hdl_gen::testing::random_model;
 use proptest::prelude::*;
 
@@ -64,6 +66,41 @@ proptest! {
         }
         ir = hdl_gen::compile::build_ir(&qm, &PassOptions::default()).unwrap();
         prop_assert!(ir.latency() >= 1);
+    }
+
+    /// The compiled predictor (`locus predict`, benchmarks), row by row and in blocks,
+    /// is the integer predictor:
+    /// the same scores, class and refusals on the calibration rows and on rows with
+    /// NaN, zero, infinite, huge and tiny values.
+    #[test]
+    fn fast_predictor_equals_integer_predictor(seed in any::<u64>(), input_bits in 2u32..14, leaf_bits in 2u32..18, missing in any::<bool>(), ranked in any::<bool>()) {
+        let (model, rows) = random_model(seed, false, missing);
+        let qm = if ranked {
+            quant::quantize_ranked(&model, &missing_flags(&model, &rows), leaf_bits)
+        } else {
+            quant::quantize(&model, &rows, Widths { input_bits, leaf_bits }).unwrap()
+        };
+        let fast = FastPredictor::new(&qm);
+        let mut scratch = Scratch::default();
+        let specials = [f64::NAN, 0.0, -0.0, 1e-40, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300];
+        let mut tried: Vec<Vec<f64>> = rows.clone();
+        for (r, row) in rows.iter().enumerate() {
+            let mut odd = row.clone();
+            let f = r % row.len().max(1);
+            if let Some(v) = odd.get_mut(f) {
+                *v = specials[r % specials.len()];
+            }
+            tried.push(odd);
+        }
+        tried.push(Vec::new());
+        let many = fast.predict_many(&qm, &tried);
+        prop_assert_eq!(many.len(), tried.len());
+        for (row, batched) in tried.iter().zip(many) {
+            let want = qm.encode_row(row).map(|e| qm.predict_codes(&e));
+            let got = fast.predict(&qm, row, &mut scratch);
+            prop_assert_eq!(&got, &want, "row {:?}", row);
+            prop_assert_eq!(batched, want, "predict_many, row {:?}", row);
+        }
     }
 
     /// Agreement rule: on grid inputs, with leaves exact in the leaf format, the integer

@@ -18,10 +18,12 @@
 //! read NaN as zero need. Models whose data has no missing values pay nothing.
 
 pub mod check;
+mod fast;
 pub mod rbf;
 mod search;
 
 pub use crate::fixed::QFmt;
+pub use fast::{FastPredictor, Scratch};
 pub use search::{choose, missing_error, rmse, Choice, Loss, SearchOptions, Trial};
 
 use crate::error::{Error, Result};
