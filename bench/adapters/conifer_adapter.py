@@ -151,7 +151,11 @@ def conifer_job(mdir, meta, precision, prj, x):
     import conifer
 
     logging.basicConfig(level=logging.ERROR)
-    conifer.backends.vhdl.set_simulator("ghdl")
+    sim = conifer.backends.vhdl.set_simulator("ghdl")
+    # GHDL refuses to elaborate objects over 128 KB on the stack by default; conifer's
+    # testbench declares its whole input array there (rf-m at 21 bits: 130 KB).
+    # `--max-stack-alloc=0` lifts the check; the design is untouched.
+    sim._run_cmd = sim._run_cmd.replace(" testbench ", " testbench --max-stack-alloc=0 ")
     with open(os.path.join(mdir, "model.pkl"), "rb") as fh:
         model = pickle.load(fh)
     t0 = time.time()
