@@ -784,8 +784,14 @@ pub fn compile_trees(
     let ir = build_ir(&qm, &opts.passes)?;
     crate::limits::check_design(&ir.census(), model_file)?;
     let evidence_cost = evidence_cost.map(|w| ir.census().minus(&w));
-    let rtl = rtl_text(&ir, &qm, &model.source);
-    let vectors = vectors(&qm, &ir, data)?;
+    // The Verilog prints on its own thread while the test vectors take the others.
+    let (rtl, vectors) = std::thread::scope(|s| {
+        let rtl = s.spawn(|| rtl_text(&ir, &qm, &model.source));
+        let vectors = vectors(&qm, &ir, data);
+        let rtl = rtl.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (rtl, vectors)
+    });
+    let vectors = vectors?;
     let metrics = metrics_with(&model, &qm, data, Some((&float, &fixed)))?;
     let report = Report {
         locus_version: env!("CARGO_PKG_VERSION").into(),
