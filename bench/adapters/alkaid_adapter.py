@@ -66,6 +66,7 @@ TOP = "model"
 MAX_WIDTH = 24
 LATENCY_CUTOFF = 5.0  # `alkaid convert` CLI default (--latency-cutoff)
 QXGB_SCALES = [1, 2, 4, 8, 16, 32, 64]
+MAX_LEAF_FRAC = 32  # float32 leaves of these models are exact well before 2^-32
 VARIANTS = ("comb", "pipe")
 MARGIN_OBJECTIVES = ("binary:logitraw", "reg:squarederror", "multi:softprob", "multi:softmax")
 
@@ -162,13 +163,26 @@ def quantize(x, k, i, f):
     return np.clip(np.floor(x / step) * step, low, high)
 
 
-def trace_model(mb, k, i, f):
-    """alkaid's CombLogic of booster view `mb` on inputs of formats (k, i, f)."""
+def leaf_rounder(frac):
+    """QXGBParser leaf_quantizer: leaf values (and, by the parser, the base score)
+    rounded to the nearest multiple of 2^-frac, no offset."""
+    step = 2.0 ** -frac
+
+    def quantizer(values):
+        return np.round(np.asarray(values, dtype=float) / step) * step, 0.0
+
+    return quantizer
+
+
+def trace_model(mb, k, i, f, leaf_frac=None):
+    """alkaid's CombLogic of booster view `mb` on inputs of formats (k, i, f), leaves
+    exact or rounded to `leaf_frac` fraction bits."""
     from alkaid.trace import FVArray, HWConfig, trace
     from qxgb.parser import QXGBParser
 
+    leaf_q = None if leaf_frac is None else leaf_rounder(leaf_frac)
     inp = FVArray.new(len(k)).quantize(k, i, f).as_new()
-    _, out = QXGBParser(mb, HWConfig(1, 1, -1), mode="mux").trace(inputs=inp)
+    _, out = QXGBParser(mb, HWConfig(1, 1, -1), leaf_quantizer=leaf_q, mode="mux").trace(inputs=inp)
     return trace(inp, out)
 
 
@@ -199,6 +213,31 @@ def search_width(mb, xtr, xte, yte, task, f_metric, log):
         if close_enough({"task": task}, f_metric, fx):
             return cand, tried, True
     return best, tried, False
+
+
+def leaf_values(mb):
+    """Every leaf value of the booster view."""
+    return np.array([v for tree in mb.json["learner"]["gradient_booster"]["model"]["trees"]
+                     for left, v in zip(tree["left_children"], tree["split_conditions"]) if left == -1])
+
+
+def search_leaves(mb, kif, xq, yte, task, f_metric, log):
+    """At the chosen inputs, scans leaf fraction bits upwards from the coarsest step
+    that still exceeds every |leaf|; returns (fraction bits, comb, scores, fixed
+    metric) of the first within the rule, or None (leaves stay exact), and the log."""
+    big = float(np.abs(leaf_values(mb)).max())
+    start = -(math.floor(math.log2(big)) + 1) if big > 0 else 0
+    tried = []
+    for frac in range(start, MAX_LEAF_FRAC + 1):
+        t0 = time.time()
+        comb = trace_model(mb, *kif, leaf_frac=frac)
+        scores = emulate(comb, xq)
+        fx = metric({"task": task}, decide(scores, task), yte)
+        tried.append({"leaf_fraction_bits": frac, "fixed": fx, "seconds": round(time.time() - t0, 2)})
+        log(f"leaves to steps of 2^{-frac}: fixed {fx:.4f} (float {f_metric:.4f})")
+        if close_enough({"task": task}, f_metric, fx):
+            return (frac, comb, scores, fx), tried
+    return None, tried
 
 
 def element_codes(values, precisions):
@@ -375,14 +414,21 @@ def precision_text(width, kif, in_prec, out_prec):
             f"outputs (keep_negative, integer, fraction) {outs}")
 
 
-def convert_tool(tool, mb, xtr, xte, yte, meta, f_metric, ddir, scratch, log, extra_notes, trace_seconds0):
-    """Width search, then both variants of `mb` into DESIGNS_DIR/<tool>-<variant>."""
+def convert_tool(tool, mb, xtr, xte, yte, meta, f_metric, ddir, scratch, log, extra_notes, trace_seconds0,
+                 round_leaves):
+    """Input width search (then, with `round_leaves`, leaf precision search), then both
+    variants of `mb` into DESIGNS_DIR/<tool>-<variant>."""
     task = meta["task"]
     t_search = time.time()
     (width, kif, comb, xq, scores, fx), tried, ok = search_width(mb, xtr, xte, yte, task, f_metric, log)
+    leaf_frac, leaf_tried = None, []
+    if round_leaves and ok:
+        found, leaf_tried = search_leaves(mb, kif, xq, yte, task, f_metric, log)
+        if found is not None:
+            leaf_frac, comb, scores, fx = found
     search_seconds = time.time() - t_search
     t0 = time.time()
-    comb = trace_model(mb, *kif)  # the reported conversion: trace once more, timed
+    comb = trace_model(mb, *kif, leaf_frac=leaf_frac)  # the reported conversion: trace once more, timed
     trace_seconds = time.time() - t0 + trace_seconds0
     again = emulate(comb, xq)
     if not np.array_equal(again, scores):
@@ -450,12 +496,16 @@ def convert_tool(tool, mb, xtr, xte, yte, meta, f_metric, ddir, scratch, log, ex
             "ties": {},
             "latency_cycles": lat,
             "ii": 1,
-            "precision": precision_text(width, kif, in_prec, out_prec),
+            "precision": precision_text(width, kif, in_prec, out_prec)
+            + ("" if not round_leaves else
+               f"; leaves and base score rounded to multiples of 2^{-leaf_frac}" if leaf_frac is not None else
+               "; leaves and base score exact float32"),
             "metric": meta["metric"],
             "float": f_metric,
             "fixed": fx,
             "convert_seconds": round(trace_seconds + rtl_seconds, 2),
-            "precision_search": {"tried": tried, "met_rule": ok, "seconds": round(search_seconds, 1)},
+            "precision_search": {"tried": tried, "met_rule": ok, "leaf_fraction_bits": leaf_frac,
+                                 "leaves_tried": leaf_tried, "seconds": round(search_seconds, 1)},
             "notes": " ".join(notes),
         }
         with open(os.path.join(out, "design.json"), "w") as fh:
@@ -536,7 +586,11 @@ def main():
         mb = MarginBooster(booster)
         mb.check(booster, xtr[:64])
         convert_tool("alkaid", mb, xtr, xte, yte, meta, plain_float, ddir, scratch, log,
-                     ["The plain XGBoost model (model.pkl), leaves and base score as exact float32 constants."], 0.0)
+                     ["The plain XGBoost model (model.pkl). Leaves: after the input width is fixed, "
+                      "QXGBParser's leaf_quantizer hook rounds every leaf and the base score to the nearest "
+                      "multiple of 2^-L, L scanned upwards from the coarsest step above every |leaf|; the "
+                      "first L within the same rule is kept (none: exact float32 constants, which alkaid "
+                      "sums exactly, e.g. 36-bit scores for bc-s)."], 0.0, True)
 
         if meta["task"] == "regression":
             why = (f"qxgb {version('qxgb')} provides only QXGBClassifier (quantisation-aware training "
@@ -567,7 +621,7 @@ def main():
                 notes.append("Binary QXGB trains with objective binary:logitraw: with XGBoost 3's default "
                              "binary:logistic, QXGB adds leaf offsets to base_score, stored as a probability, "
                              "and XGBoost stops with 'base_score must be in (0,1) for the logistic loss'.")
-            convert_tool("qxgb", qmb, xtr, xte, yte, meta, q_float, ddir, scratch, log, notes, q_secs)
+            convert_tool("qxgb", qmb, xtr, xte, yte, meta, q_float, ddir, scratch, log, notes, q_secs, False)
         done = True
     finally:
         if done:
