@@ -20,14 +20,19 @@ XGBoost 3 stores `num_class` 0 for binary and regression models and, for
 booster view (`MarginBooster`) whose JSON has `num_class` >= 1 and the base score as a
 margin (logit for binary:logistic), checked against XGBoost's own margins.
 
-alkaid-*: the SAME plain XGBoost model locus compiles; leaf values and the base score
-enter as the exact float32 constants (alkaid sizes the sums to hold them exactly).
+alkaid-*: the SAME plain XGBoost model locus compiles. Traced with exact float32 leaves,
+alkaid sizes the sums to hold them exactly (36-bit scores for bc-s), so once the input
+width is chosen, the parser's own `leaf_quantizer` hook rounds the leaves and the base
+score to multiples of 2^-L, L scanned upwards from the coarsest useful step, the first
+L within the same rule kept (exact leaves if none is).
 qxgb-*: `qxgb.QXGBClassifier` (quantisation-aware training: after every boosting round
 the new trees' leaves are rounded to steps of 1/scale above the tree's lowest leaf,
 `bias=np.min`) with the same trees, depth, learning rate and seed, trained on the same
-train.csv; the smallest scale in QXGB_SCALES whose float test accuracy is within 0.5
-points of the plain model's is kept, and its integer booster (`ibooster()`, leaves and
-base score times scale, rounded) is traced, as QXGB's README does.
+train.csv. What alkaid traces is its integer booster (`ibooster()`: leaves and base
+score times scale, rounded), as QXGB's README does; the smallest scale in QXGB_SCALES
+whose integer booster scores (XGBoost, raw features) within 0.5 accuracy points of the
+plain model is kept, and that score is the design's `float`. Binary models train with
+`binary:logitraw` (see train_qxgb); QXGB 0.1.0 has no regressor.
 
 Precision. Inputs are fixed point, one width W for every feature, each feature with its
 own binary point covering its training values and the model's thresholds on it
