@@ -89,8 +89,11 @@ class MarginBooster:
             base = np.log(base / (np.float32(1) - base)).astype(np.float32)
         elif objective not in MARGIN_OBJECTIVES:
             raise SystemExit(f"objective {objective}: base score semantics unknown to this adapter")
+        n_out = max(1, int(param["num_class"]))
+        if len(base) == 1 and n_out > 1:  # one intercept for every class
+            base = np.full(n_out, base[0], dtype=np.float32)
         param["base_score"] = json.dumps([float(v) for v in base])
-        param["num_class"] = str(max(1, int(param["num_class"])))
+        param["num_class"] = str(n_out)
         self.json = j
         self.n_features = booster.num_features()
         self.base = base
@@ -109,9 +112,7 @@ class MarginBooster:
 
         model = self.json["learner"]["gradient_booster"]["model"]
         leaves = booster.predict(xgb.DMatrix(x), pred_leaf=True).reshape(len(x), -1)
-        n_out = int(self.json["learner"]["learner_model_param"]["num_class"])
-        ours = np.tile(self.base.astype(float), (len(x), 1)) if len(self.base) == n_out else \
-            np.full((len(x), n_out), float(self.base[0]))
+        ours = np.tile(self.base.astype(float), (len(x), 1))
         for t, (tree, cls) in enumerate(zip(model["trees"], model["tree_info"])):
             vals = np.asarray(tree["split_conditions"], dtype=float)
             ours[:, cls] += vals[leaves[:, t].astype(int)]
@@ -259,7 +260,11 @@ def element_codes(values, precisions):
                 continue
             if w > 53:
                 raise SystemExit(f"a {w}-bit element cannot be checked through float64 emulation output")
-            c = int(round(float(v) * 2.0 ** int(p[2])))
+            scaled = float(v) * 2.0 ** int(p[2])
+            c = int(round(scaled))
+            lo, hi = (-(1 << (w - 1)), (1 << (w - 1)) - 1) if p[0] else (0, (1 << w) - 1)
+            if c != scaled or not lo <= c <= hi:
+                raise SystemExit(f"value {v} is not a code of alkaid's format {tuple(p)}")
             codes.append(c & ((1 << w) - 1))
         rows.append(codes)
     return rows
