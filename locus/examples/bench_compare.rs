@@ -60,6 +60,10 @@ const ADAPTERS: &[(&str, &[&str])] = &[
 const LOCUS: &[(&str, &[&str])] = &[
     ("locus", &["--input-encoding", "fixed"]),
     (
+        "locus-mid",
+        &["--input-encoding", "fixed", "--stage-budget", "3"],
+    ),
+    (
         "locus-fast",
         &["--input-encoding", "fixed", "--stage-budget", "1"],
     ),
@@ -136,11 +140,18 @@ fn locus_metric(dir: &Path, test: &Path, task: &str, float: bool) -> f64 {
     metric(task, &pred, &labels(test))
 }
 
-/// `--max-loss` settings tried in turn, then wider leaves: the first whose
-/// fixed-point model stays within 0.5 accuracy points (regression: 0.5% RMSE) of
-/// the float model on the held-out rows is kept, the protocol the adapters follow
-/// for the other tools.
+/// The selection protocol, the one the adapters follow for the other tools: the
+/// first design whose fixed-point model stays within 0.5 accuracy points
+/// (regression: 0.5% RMSE) of the float model on the held-out rows is kept. Inputs
+/// in fixed point: input widths from `INPUT_BITS` upwards (leaves chosen by the
+/// search), then at the first width that meets the rule the narrowest leaves that
+/// still do; otherwise, and for rank-encoded inputs, the `--max-loss` settings in
+/// turn, then wider leaves.
 const MAX_LOSS: &[&str] = &["0.5", "0.2", "0.1", "0.05", "0.02", "0.01"];
+/// Fixed-point input widths tried, narrowest first (as the adapters scan theirs).
+const INPUT_BITS: std::ops::RangeInclusive<u32> = 2..=16;
+/// Changes when the protocol does, so that every locus design is chosen afresh.
+const PROTOCOL: &str = "narrowest input width, then leaves";
 
 /// Whether `fixed` is within the accuracy target of `float`.
 fn close_enough(task: &str, float: f64, fixed: f64) -> bool {
@@ -162,6 +173,7 @@ fn locus_design(m: &Path, dir: &Path, extra: &[&str], meta: &Value) -> Option<Va
     let test = m.join("test.csv");
     let chosen = dir.join("bench_max_loss");
     let args_file = dir.join("bench_args");
+    let settings = format!("{PROTOCOL}: {}", extra.join(" "));
     let train = m.join("train.csv");
     let compile = |setting: &[&str]| -> Option<bool> {
         let mut args: Vec<&str> = vec![
@@ -187,7 +199,7 @@ fn locus_design(m: &Path, dir: &Path, extra: &[&str], meta: &Value) -> Option<Va
         let secs = t.elapsed().as_secs_f64();
         std::fs::write(dir.join("compile_seconds"), secs.to_string()).unwrap();
         std::fs::write(&chosen, setting.join(" ")).unwrap();
-        std::fs::write(&args_file, extra.join(" ")).unwrap();
+        std::fs::write(&args_file, &settings).unwrap();
         let (float, fixed) = (
             locus_metric(dir, &test, task, true),
             locus_metric(dir, &test, task, false),
@@ -195,11 +207,39 @@ fn locus_design(m: &Path, dir: &Path, extra: &[&str], meta: &Value) -> Option<Va
         Some(close_enough(task, float, fixed))
     };
     // A directory from another locus version, other arguments (or none) is compiled afresh.
-    let same_args =
-        std::fs::read_to_string(&args_file).ok().as_deref() == Some(extra.join(" ").as_str());
+    let same_args = std::fs::read_to_string(&args_file).ok().as_deref() == Some(settings.as_str());
     if load_dir(dir).is_err() || !chosen.exists() || !same_args {
         let mut done = false;
+        if extra.contains(&"fixed") {
+            for b in INPUT_BITS {
+                let b = b.to_string();
+                if !compile(&["--input-bits", &b])? {
+                    continue;
+                }
+                done = true;
+                // The search keeps the lowest-loss (widest) leaves when no width meets
+                // its budget on the calibration rows: take the narrowest leaves that
+                // still meet the rule on the held-out rows.
+                let widest = read_json(&dir.join("report.json"))["formats"]["leaf_bits"]
+                    .as_u64()
+                    .unwrap_or(2);
+                let mut narrower = false;
+                for l in 2..widest {
+                    if compile(&["--input-bits", &b, "--leaf-bits", &l.to_string()])? {
+                        narrower = true;
+                        break;
+                    }
+                }
+                if !narrower {
+                    compile(&["--input-bits", &b])?;
+                }
+                break;
+            }
+        }
         for loss in MAX_LOSS {
+            if done {
+                break;
+            }
             if compile(&["--max-loss", loss])? {
                 done = true;
                 break;
@@ -700,17 +740,23 @@ fn targets(rows: &[Value]) -> String {
     let mut s = String::from(
         "### locus against the others\n\n`locus` = `--input-encoding fixed` (features enter \
          as fixed-point numbers, as in conifer and alkaid), default stage budget; \
-         `locus-fast` = the same with `--stage-budget 1` (a register after every LUT level). Area ratio = locus cells / theirs \
+         `locus-mid` = the same with `--stage-budget 3`; `locus-fast` = with `--stage-budget 1` \
+         (a register after every LUT level). Area ratio = locus cells / theirs \
          (target ≤ 0.25× conifer, < 1× alkaid's smallest); Fmax ratio = locus / theirs \
-         (target ≥ 1.5× conifer, > 1× alkaid's fastest).\n\n\
+         (target ≥ 1.5× conifer, > 1× alkaid's fastest). Accuracy: fixed-point, on the \
+         held-out rows, locus / alkaid (the same for both alkaid variants). The target \
+         columns say whether this one design meets all of a tool's targets at once \
+         (conifer: area, Fmax and latency in ns; alkaid: area, Fmax and accuracy).\n\n\
          | model | device | locus | area vs conifer | Fmax vs conifer | latency ns locus / conifer | \
-         area vs smallest alkaid | Fmax vs fastest alkaid | fixed − float |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
+         area vs smallest alkaid | Fmax vs fastest alkaid | fixed − float | accuracy locus / alkaid | \
+         conifer targets | alkaid targets |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let mut models: Vec<&str> = rows.iter().filter_map(|r| r["model"].as_str()).collect();
     models.dedup();
     for m in models {
-        for variant in ["locus", "locus-fast"] {
+        let alkaid_fixed = find(rows, m, "alkaid-comb").and_then(|r| r["about"]["fixed"].as_f64());
+        for variant in ["locus", "locus-mid", "locus-fast"] {
             let l = find(rows, m, variant);
             let delta = l.and_then(|r| {
                 let (a, b) = (r["about"]["fixed"].as_f64()?, r["about"]["float"].as_f64()?);
@@ -738,8 +784,31 @@ fn targets(rows: &[Value]) -> String {
                     .iter()
                     .filter_map(|f| f["fmax_mhz"].as_f64())
                     .reduce(f64::max);
+                let metric = l.and_then(|r| r["about"]["metric"].as_str()).unwrap_or("");
+                let fixed = l.and_then(|r| r["about"]["fixed"].as_f64());
+                // Both targets of a tool at once, by the one design; "—" when a side
+                // has no build on this device.
+                let verdict = |ok: Option<bool>| match ok {
+                    Some(true) => "**met**",
+                    Some(false) => "not met",
+                    None => "—",
+                };
+                let vs_conifer = (|| {
+                    let (la, ca) = (area(lf)?, area(cf)?);
+                    let (lm, cm) = (fmax(lf)?, fmax(cf)?);
+                    let (ll, cl) = (lat(lf)?, lat(cf)?);
+                    Some(la <= 0.25 * ca && lm >= 1.5 * cm && ll <= cl)
+                })();
+                let vs_alkaid = (|| {
+                    let better = if metric == "rmse" {
+                        fixed? <= alkaid_fixed?
+                    } else {
+                        fixed? >= alkaid_fixed?
+                    };
+                    Some(area(lf)? < min_area? && fmax(lf)? > max_fmax? && better)
+                })();
                 s.push_str(&format!(
-                    "| {m} | {device} | {variant} | {} | {} | {} / {} | {} | {} | {} |\n",
+                    "| {m} | {device} | {variant} | {} | {} | {} / {} | {} | {} | {} | {} / {} | {} | {} |\n",
                     ratio(area(lf), area(cf)),
                     ratio(fmax(lf), fmax(cf)),
                     lat(lf).map_or("—".into(), |x| format!("{x:.1}")),
@@ -747,6 +816,10 @@ fn targets(rows: &[Value]) -> String {
                     ratio(area(lf), min_area),
                     ratio(fmax(lf), max_fmax),
                     delta.clone().unwrap_or("—".into()),
+                    fmt_metric(metric, fixed),
+                    fmt_metric(metric, alkaid_fixed),
+                    verdict(vs_conifer),
+                    verdict(vs_alkaid),
                 ));
             }
         }
