@@ -56,7 +56,6 @@ import math
 import os
 import pickle
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -65,7 +64,7 @@ from importlib.metadata import version
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conifer_adapter import close_enough, measured_latency, metric, read_csv  # noqa: E402
+from conifer_adapter import close_enough, measured_latency, metric, read_csv, run_icarus  # noqa: E402
 
 TOP = "model"
 MAX_WIDTH = 24
@@ -330,12 +329,7 @@ module tb;
   end
 endmodule
 """
-    with open(os.path.join(work, "tb.v"), "w") as fh:
-        fh.write(tb)
-    subprocess.run(["iverilog", "-g2012", "-o", "sim.vvp", "tb.v", os.path.abspath(core_v)],
-                   cwd=work, check=True, capture_output=True, text=True)
-    out = subprocess.run(["vvp", "-n", "sim.vvp"], cwd=work, check=True, capture_output=True,
-                         text=True).stdout
+    out = run_icarus(work, tb, core_v, "-g2012")
     ys = []
     for line in out.splitlines():
         parts = line.split()

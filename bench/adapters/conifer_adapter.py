@@ -268,12 +268,7 @@ module tb;
   end
 endmodule
 """
-    with open(os.path.join(work, "tb.v"), "w") as fh:
-        fh.write(tb)
-    subprocess.run(["iverilog", "-g2005", "-o", "sim.vvp", "tb.v", os.path.abspath(core_v)],
-                   cwd=work, check=True, capture_output=True, text=True)
-    out = subprocess.run(["vvp", "-n", "sim.vvp"], cwd=work, check=True, capture_output=True,
-                         text=True).stdout
+    out = run_icarus(work, tb, core_v, "-g2005")
     ys, vld = [], []
     for line in out.splitlines():
         parts = line.split()
@@ -289,6 +284,17 @@ endmodule
         ys.append(row)
         vld.append(parts[2])
     return ys, vld
+
+
+def run_icarus(work, tb, core_v, std):
+    """Icarus Verilog (`std`, e.g. -g2005) on testbench text `tb` and `core_v`, in
+    `work`; returns what the simulation printed."""
+    with open(os.path.join(work, "tb.v"), "w") as fh:
+        fh.write(tb)
+    subprocess.run(["iverilog", std, "-o", "sim.vvp", "tb.v", os.path.abspath(core_v)],
+                   cwd=work, check=True, capture_output=True, text=True)
+    return subprocess.run(["vvp", "-n", "sim.vvp"], cwd=work, check=True, capture_output=True,
+                          text=True).stdout
 
 
 def measured_latency(ys, expected):
