@@ -93,14 +93,23 @@ proptest! {
             tried.push(odd);
         }
         tried.push(Vec::new());
-        let many = fast.predict_many(&qm, &tried);
-        prop_assert_eq!(many.len(), tried.len());
-        for (row, batched) in tried.iter().zip(many) {
-            let want = qm.encode_row(row).map(|e| qm.predict_codes(&e));
+        let want: Vec<_> = tried.iter().map(|row| qm.encode_row(row).map(|e| qm.predict_codes(&e))).collect();
+        for (row, want) in tried.iter().zip(&want) {
             let got = fast.predict(&qm, row, &mut scratch);
-            prop_assert_eq!(&got, &want, "row {:?}", row);
-            prop_assert_eq!(batched, want, "predict_many, row {:?}", row);
+            prop_assert_eq!(&got, want, "row {:?}", row);
         }
+        // In blocks: the rows that encode give the same predictions; all rows stop at
+        // the first refused one.
+        let ok: Vec<&Vec<f64>> = tried.iter().zip(&want).filter(|(_, w)| w.is_ok()).map(|(r, _)| r).collect();
+        let many = fast.predict_many(&qm, &ok).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let oks: Vec<&quant::QPrediction> = want.iter().filter_map(|w| w.as_ref().ok()).collect();
+        prop_assert_eq!(many.classes.len(), oks.len());
+        for (r, w) in oks.iter().enumerate() {
+            prop_assert_eq!(many.row(r), &w.scores[..], "predict_many, row {:?}", ok[r]);
+            prop_assert_eq!(many.classes[r], w.class);
+        }
+        let first_refused = want.iter().position(|w| w.is_err()).map(|r| (r, want[r].clone().unwrap_err()));
+        prop_assert_eq!(fast.predict_many(&qm, &tried).err(), first_refused);
     }
 
     /// Agreement rule: on grid inputs, with leaves exact in the leaf format, the integer

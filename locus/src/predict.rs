@@ -17,13 +17,14 @@ pub fn run(dir: &Path, data: &Path, float: bool) -> Result<()> {
     // function, faster).
     let fast = match (&l.quant, float) {
         (AnyQuant::Trees(q), false) => {
-            let p = FastPredictor::new(q);
-            let mut all = Vec::with_capacity(d.rows.len());
-            for (r, p) in p.predict_many(q, &d.rows).into_iter().enumerate() {
-                let p = p.map_err(|e| missing_error(q, &d.file, r, e))?;
-                all.push((p.class, q.outputs(&p.scores)[0]));
-            }
-            Some(all)
+            let p = FastPredictor::new(q)
+                .predict_many(q, &d.rows)
+                .map_err(|(r, e)| missing_error(q, &d.file, r, e))?;
+            Some(
+                (0..d.rows.len())
+                    .map(|r| (p.classes[r], q.outputs(p.row(r))[0]))
+                    .collect::<Vec<_>>(),
+            )
         }
         _ => None,
     };

@@ -60,6 +60,23 @@ pub struct FastPredictor {
     n_features: usize,
 }
 
+/// Many rows' predictions ([`FastPredictor::predict_many`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Predictions {
+    /// Scores per output group, bias included: row `r`'s at `r * groups ..`.
+    pub scores: Vec<i64>,
+    /// Class per row (classification), else 0.
+    pub classes: Vec<usize>,
+    pub groups: usize,
+}
+
+impl Predictions {
+    /// Row `r`'s scores.
+    pub fn row(&self, r: usize) -> &[i64] {
+        &self.scores[r * self.groups..(r + 1) * self.groups]
+    }
+}
+
 /// Per-row buffers of a [`FastPredictor`], reused from row to row.
 #[derive(Clone, Debug, Default)]
 pub struct Scratch {
@@ -223,39 +240,39 @@ impl FastPredictor {
         Ok(())
     }
 
-    /// The prediction for every row, as [`FastPredictor::predict`] gives it, faster:
+    /// The predictions for every row, as [`FastPredictor::predict`] gives them, faster:
     /// rows go through each tree [`LANES`] at a time, their walks interleaved so the
-    /// processor overlaps their memory accesses.
+    /// processor overlaps their memory accesses, and the scores land in one array.
+    /// The first row `encode_row` refuses stops it: `Err((row, why))`.
     pub fn predict_many<R: AsRef<[f64]>>(
         &self,
         qm: &QuantModel,
         rows: &[R],
-    ) -> Vec<Result<QPrediction, EncodeError>> {
+    ) -> Result<Predictions, (usize, EncodeError)> {
         let nf = self.n_features;
         let g = self.bias.len();
         let mut codes = vec![0i64; LANES * nf];
         let mut nans = vec![false; LANES * nf];
         let mut zeros = vec![false; LANES * nf];
-        let mut scores = vec![0i64; LANES * g];
-        let mut out = Vec::with_capacity(rows.len());
-        for block in rows.chunks(LANES) {
-            let mut fail: [Option<EncodeError>; LANES] = [None; LANES];
+        let mut scores = Vec::with_capacity(rows.len() * g);
+        for (b, block) in rows.chunks(LANES).enumerate() {
+            let base = scores.len();
             for (l, row) in block.iter().enumerate() {
                 let r = l * nf..(l + 1) * nf;
-                fail[l] = self
-                    .encode_into(
-                        row.as_ref(),
-                        &mut codes[r.clone()],
-                        &mut nans[r.clone()],
-                        &mut zeros[r],
-                    )
-                    .err();
-                scores[l * g..(l + 1) * g].copy_from_slice(&self.bias);
+                self.encode_into(
+                    row.as_ref(),
+                    &mut codes[r.clone()],
+                    &mut nans[r.clone()],
+                    &mut zeros[r],
+                )
+                .map_err(|e| (b * LANES + l, e))?;
+                scores.extend_from_slice(&self.bias);
             }
+            let block_scores = &mut scores[base..];
             for (t, &(root, group, _)) in self.roots.iter().enumerate() {
                 let mut at = [root; LANES];
                 for _ in 0..self.steps[t] {
-                    for (l, at) in at.iter_mut().enumerate() {
+                    for (l, at) in at.iter_mut().enumerate().take(block.len()) {
                         let n = &self.nodes[*at as usize];
                         if n.feature == LEAF {
                             continue;
@@ -272,22 +289,17 @@ impl FastPredictor {
                 for (l, &at) in at.iter().enumerate().take(block.len()) {
                     let n = &self.nodes[at as usize];
                     if n.feature == LEAF {
-                        scores[l * g + group as usize] += n.k;
+                        block_scores[l * g + group as usize] += n.k;
                     }
                 }
             }
-            for (l, fail) in fail.iter().enumerate().take(block.len()) {
-                out.push(match fail {
-                    Some(e) => Err(*e),
-                    None => {
-                        let s = scores[l * g..(l + 1) * g].to_vec();
-                        let class = qm.decide(&s);
-                        Ok(QPrediction { scores: s, class })
-                    }
-                });
-            }
         }
-        out
+        let classes = scores.chunks(g.max(1)).map(|s| qm.decide(s)).collect();
+        Ok(Predictions {
+            scores,
+            classes,
+            groups: g,
+        })
     }
 
     /// `fixed::rank` for short (sorted) bins: the bins passed, counted.
