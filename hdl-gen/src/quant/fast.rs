@@ -9,7 +9,7 @@
 //! - every tree's nodes sit in one array of 24-byte nodes, leaves inline, and a split
 //!   that can never see a missing flag is a bare comparison.
 
-use super::{is_zero_missing, EncodeError, QNode, QPrediction, QuantModel};
+use super::{is_zero_missing, EncodeError, QNode, QuantModel};
 use crate::fixed::{rank, QFmt};
 use crate::model::{Missing, Precision, SplitOp};
 
@@ -75,15 +75,6 @@ impl Predictions {
     pub fn row(&self, r: usize) -> &[i64] {
         &self.scores[r * self.groups..(r + 1) * self.groups]
     }
-}
-
-/// Per-row buffers of a [`FastPredictor`], reused from row to row.
-#[derive(Clone, Debug, Default)]
-pub struct Scratch {
-    codes: Vec<i64>,
-    nan: Vec<bool>,
-    zero: Vec<bool>,
-    scores: Vec<i64>,
 }
 
 impl FastPredictor {
@@ -163,57 +154,8 @@ impl FastPredictor {
         }
     }
 
-    /// Scores per output group for `row` (bias included), as `predict_codes` of
-    /// `encode_row(row)` gives them, or `encode_row`'s error.
-    pub fn scores<'s>(&self, row: &[f64], s: &'s mut Scratch) -> Result<&'s [i64], EncodeError> {
-        self.encode(row, s)?;
-        s.scores.clear();
-        s.scores.extend_from_slice(&self.bias);
-        for &(root, group, len) in &self.roots {
-            let mut n = self.nodes[root as usize];
-            // As `leaf_index`: at most len + 1 steps (a well-formed tree needs fewer).
-            for _ in 0..=len {
-                if n.feature == LEAF {
-                    break;
-                }
-                let f = n.feature as usize;
-                let go_left = match n.missing {
-                    NAN if s.nan[f] => n.default_left,
-                    ZERO if s.zero[f] => n.default_left,
-                    _ => s.codes[f] < n.k,
-                };
-                n = self.nodes[if go_left { n.left } else { n.right } as usize];
-            }
-            if n.feature == LEAF {
-                s.scores[group as usize] += n.k;
-            }
-        }
-        Ok(&s.scores)
-    }
-
-    /// The prediction for `row`, as `predict_codes(&encode_row(row)?)`.
-    pub fn predict(
-        &self,
-        qm: &QuantModel,
-        row: &[f64],
-        s: &mut Scratch,
-    ) -> Result<QPrediction, EncodeError> {
-        let scores = self.scores(row, s)?.to_vec();
-        let class = qm.decide(&scores);
-        Ok(QPrediction { scores, class })
-    }
-
-    /// The codes and flags of the read features (others stay 0 and false).
-    fn encode(&self, row: &[f64], s: &mut Scratch) -> Result<(), EncodeError> {
-        if s.codes.len() != self.n_features {
-            s.codes = vec![0; self.n_features];
-            s.nan = vec![false; self.n_features];
-            s.zero = vec![false; self.n_features];
-        }
-        self.encode_into(row, &mut s.codes, &mut s.nan, &mut s.zero)
-    }
-
-    /// [`FastPredictor::encode`] into slices of `n_features`.
+    /// The codes and flags of the read features of one row into slices of
+    /// `n_features` (the others are left as they are).
     fn encode_into(
         &self,
         row: &[f64],
@@ -240,7 +182,7 @@ impl FastPredictor {
         Ok(())
     }
 
-    /// The predictions for every row, as [`FastPredictor::predict`] gives them, faster:
+    /// The predictions for every row, as `predict_codes(&encode_row(row)?)` gives them:
     /// rows go through each tree [`LANES`] at a time, their walks interleaved so the
     /// processor overlaps their memory accesses, and the scores land in one array.
     /// The first row `encode_row` refuses stops it: `Err((row, why))`.

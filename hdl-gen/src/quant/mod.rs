@@ -23,7 +23,7 @@ pub mod rbf;
 mod search;
 
 pub use crate::fixed::QFmt;
-pub use fast::{FastPredictor, Predictions, Scratch};
+pub use fast::{FastPredictor, Predictions};
 pub use search::{choose, missing_error, rmse, Choice, Loss, SearchOptions, Trial};
 
 use crate::error::{Error, Result};
