@@ -124,8 +124,32 @@ def convert(model, meta, precision, prj):
     cfg["OutputDir"] = prj
     cfg["Precision"] = precision
     if meta["library"] == "xgb":
+        patch_multiclass_base_score()
         return conifer.converters.convert_from_xgboost(model, cfg)
     return conifer.converters.convert_from_sklearn(model, cfg)
+
+
+def patch_multiclass_base_score():
+    """Works around conifer 1.11 on XGBoost 3 multi-class models. XGBoost 3 stores one
+    base_score per class for `multi:softprob`, already as margins (log-space, often
+    negative); conifer takes their logit as it does for a binary model's probability, so
+    the intercepts become NaN (or wrong) and its accuracy collapses to chance. For those
+    models the stored values are used as they are; binary and regression models keep
+    conifer's own parsing. The converted ensemble then equals XGBoost's margins (digits-s:
+    largest difference 5e-7 in float)."""
+    from conifer.converters import xgboost as conifer_xgb
+
+    original = getattr(conifer_xgb.parse_base_score, "conifer_original", conifer_xgb.parse_base_score)
+
+    def parse_base_score(meta_json, n_classes):
+        objective = meta_json["learner"]["objective"]["name"]
+        values = meta_json["learner"]["learner_model_param"]["base_score"].strip("[]").split(",")
+        if objective.startswith("multi:") and len(values) == n_classes > 1:
+            return [float(v) for v in values]
+        return original(meta_json, n_classes)
+
+    parse_base_score.conifer_original = original
+    conifer_xgb.parse_base_score = parse_base_score
 
 
 def emulate(cm, x):
