@@ -9,40 +9,103 @@
 //! - every tree's nodes sit in one array of 24-byte nodes, leaves inline, and a split
 //!   that can never see a missing flag is a bare comparison.
 
-use super::{is_zero_missing, EncodeError, QNode, QuantModel};
+use super::{is_zero_missing, EncodeError, QNode, QTree, QuantModel};
 use crate::fixed::{rank, QFmt};
 use crate::model::{Missing, Precision, SplitOp};
 
 /// Bins up to this many are counted linearly (branch-free), longer ones searched.
 const LINEAR_BINS: usize = 32;
 
-/// A split node, or a leaf (`feature == LEAF`, its code in `k`).
+/// A node of the flat array, 16 bytes. Children sit side by side, so a step is
+/// `at = left + (code >= k)`, with no branch:
+/// - a split goes left iff the row's code at `slot` is below `k` (unless a missing
+///   flag says otherwise, see [`Miss`]);
+/// - a leaf is its own right child (`left` = itself − 1, `k = i64::MIN`, so never
+///   left), so rows that reach it early stay; its code is in `values`.
+///
+/// Codes are laid out feature by feature, [`LANES`] rows each: `slot` is the
+/// feature's index times `LANES`, and lane `l` reads `slot + l`.
 #[derive(Clone, Copy, Debug)]
 struct Node {
-    /// Go left iff `codes[feature] < k` (unless missing, see `missing`).
     k: i64,
-    feature: u32,
-    /// Index of the left child in the flat array; the right child is `right`.
+    slot: u32,
     left: u32,
-    right: u32,
-    /// `NONE`, or which flag of the feature sends the row `default_left`.
-    missing: u8,
-    default_left: bool,
 }
 
-const LEAF: u32 = u32::MAX;
-const NONE: u8 = 0;
-const NAN: u8 = 1;
-const ZERO: u8 = 2;
+/// A node's missing rule, read only by models that keep a missing flag: where the
+/// row's flag at `slot` (laid out like codes) is set, the node goes `default_left`.
+/// Nodes without a rule read the always-clear slot.
+#[derive(Clone, Copy, Debug)]
+struct Miss {
+    slot: u32,
+    default_left: bool,
+}
 
 /// How one read feature is encoded.
 #[derive(Clone, Debug)]
 struct Feature {
     index: usize,
-    fmt: QFmt,
-    bins: Option<Vec<f64>>,
+    code: Code,
     nan_unbuilt: bool,
     zero_unbuilt: bool,
+    /// Its flags, kept where some split reads them.
+    nan_flag: bool,
+    zero_flag: bool,
+}
+
+/// How a read feature's value becomes its code.
+#[derive(Clone, Debug)]
+enum Code {
+    /// Rank among short bins, counted ([`FastPredictor::count_passed`]).
+    Counted(Vec<f64>),
+    /// Rank among long bins, searched ([`rank`]).
+    Searched(Vec<f64>),
+    /// [`QFmt::quantize_input`] with its constants computed once (see [`Grid`]).
+    Grid(Grid),
+    /// [`QFmt::quantize_input`] itself, for codes too wide for [`Grid`].
+    Wide(QFmt),
+}
+
+/// [`QFmt::quantize_input`] of a format whose codes an `f64` holds exactly: scale
+/// and range as `f64` once, and the rounding done on the saturated value (the same,
+/// since the range ends are integers) by truncation, which needs no library call.
+#[derive(Clone, Copy, Debug)]
+struct Grid {
+    scale: f64,
+    lo: f64,
+    hi: f64,
+    /// Ceiling (`<` splits), else floor.
+    ceil: bool,
+    f32: bool,
+}
+
+impl Grid {
+    /// Codes up to this magnitude are exact in an `f64` and an `i64`.
+    const EXACT: i64 = 1 << 52;
+
+    fn new(fmt: QFmt, precision: Precision, op: SplitOp) -> Option<Grid> {
+        (fmt.min_code() >= -Grid::EXACT && fmt.max_code() <= Grid::EXACT).then(|| Grid {
+            scale: fmt.scale(),
+            lo: fmt.min_code() as f64,
+            hi: fmt.max_code() as f64,
+            ceil: op == SplitOp::Lt,
+            f32: precision == Precision::F32,
+        })
+    }
+
+    /// The code of a value that is not NaN.
+    #[inline]
+    fn code(&self, x: f64) -> i64 {
+        let x = if self.f32 { x as f32 as f64 } else { x };
+        let v = (x * self.scale).clamp(self.lo, self.hi);
+        let t = v as i64;
+        let back = t as f64;
+        if self.ceil {
+            t + i64::from(back < v)
+        } else {
+            t - i64::from(back > v)
+        }
+    }
 }
 
 /// [`QuantModel`]'s integer prediction, compiled (see the module doc).
@@ -50,10 +113,13 @@ struct Feature {
 pub struct FastPredictor {
     features: Vec<Feature>,
     nodes: Vec<Node>,
-    /// Root index, output group and node count of each tree.
+    /// Missing rule of each node, when some node has one (else empty).
+    misses: Vec<Miss>,
+    /// Leaf code of each node (0 for a split).
+    values: Vec<i64>,
+    /// Root index, output group and steps of each tree: the steps bring every row
+    /// to its leaf ([`FastPredictor::predict_many`]).
     roots: Vec<(u32, u32, u32)>,
-    /// Steps that bring every row of each tree to its leaf ([`FastPredictor::predict_many`]).
-    steps: Vec<u32>,
     bias: Vec<i64>,
     precision: Precision,
     split_op: SplitOp,
@@ -79,47 +145,22 @@ impl Predictions {
 
 impl FastPredictor {
     pub fn new(qm: &QuantModel) -> Self {
-        let mut read = vec![false; qm.features.len()];
-        let mut nodes = Vec::new();
+        let nf = qm.features.len();
+        let mut read = vec![false; nf];
+        let mut flat = Flat::default();
         let mut roots = Vec::new();
         for t in &qm.trees {
-            let base = nodes.len() as u32;
-            roots.push((base, t.group as u32, t.nodes.len() as u32));
-            for n in &t.nodes {
-                nodes.push(match *n {
-                    QNode::Leaf { code } => Node {
-                        k: code,
-                        feature: LEAF,
-                        left: 0,
-                        right: 0,
-                        missing: NONE,
-                        default_left: false,
-                    },
-                    QNode::Split {
-                        feature,
-                        k,
-                        left,
-                        right,
-                        default_left,
-                        missing,
-                    } => {
-                        read[feature] = true;
-                        let q = &qm.features[feature];
-                        Node {
-                            k,
-                            feature: feature as u32,
-                            left: base + left as u32,
-                            right: base + right as u32,
-                            missing: match missing {
-                                Missing::NanDefault if q.nan_flag => NAN,
-                                Missing::ZeroDefault if q.zero_flag => ZERO,
-                                _ => NONE,
-                            },
-                            default_left,
-                        }
-                    }
-                });
-            }
+            let root = flat.nodes.len() as u32;
+            let steps = lay_out(qm, t, &mut flat, &mut read);
+            roots.push((root, t.group as u32, steps));
+        }
+        let Flat {
+            nodes,
+            mut misses,
+            values,
+        } = flat;
+        if misses.iter().all(|m| m.slot == clear_slot(nf)) {
+            misses.clear();
         }
         // A feature no split reads changes no prediction: it is encoded only when
         // `encode_row` could refuse its value (a missing rule without its flag).
@@ -132,52 +173,62 @@ impl FastPredictor {
             })
             .map(|(index, q)| Feature {
                 index,
-                fmt: q.fmt,
-                bins: q.bins.clone(),
+                code: match &q.bins {
+                    Some(b) if b.len() <= LINEAR_BINS => Code::Counted(b.clone()),
+                    Some(b) => Code::Searched(b.clone()),
+                    None => Grid::new(q.fmt, qm.precision, qm.split_op)
+                        .map_or(Code::Wide(q.fmt), Code::Grid),
+                },
                 nan_unbuilt: q.nan_rule && !q.nan_flag,
                 zero_unbuilt: q.zero_rule && !q.zero_flag,
+                nan_flag: q.nan_flag,
+                zero_flag: q.zero_flag,
             })
-            .collect();
-        let steps = roots
-            .iter()
-            .map(|&(root, _, len)| walk_steps(&nodes, root, len))
             .collect();
         FastPredictor {
             features,
             nodes,
+            misses,
+            values,
             roots,
-            steps,
             bias: qm.bias.clone(),
             precision: qm.precision,
             split_op: qm.split_op,
-            n_features: qm.features.len(),
+            n_features: nf,
         }
     }
 
-    /// The codes and flags of the read features of one row into slices of
-    /// `n_features` (the others are left as they are).
+    /// The codes and flags of the read features of one row into lane `l` of the
+    /// block's arrays (see [`Node`] and [`lay_out`]); the others are left as they are.
     fn encode_into(
         &self,
         row: &[f64],
+        l: usize,
         codes: &mut [i64],
-        nans: &mut [bool],
-        zeros: &mut [bool],
+        flags: &mut [bool],
     ) -> Result<(), EncodeError> {
+        let nf = self.n_features;
         for q in &self.features {
             let f = q.index;
             let x = row.get(f).copied().unwrap_or(f64::NAN);
-            let (nan, zero) = (x.is_nan(), is_zero_missing(x));
+            let nan = x.is_nan();
+            let zero = is_zero_missing(x);
             if (nan && (q.nan_unbuilt || q.zero_unbuilt)) || (zero && q.zero_unbuilt) {
                 return Err(EncodeError { feature: f, nan });
             }
             let x = if nan { 0.0 } else { x };
-            codes[f] = match &q.bins {
-                Some(b) if b.len() <= LINEAR_BINS => self.count_passed(x, b),
-                Some(b) => rank(x, b, self.split_op, self.precision),
-                None => q.fmt.quantize_input(x, self.precision, self.split_op),
+            codes[f * LANES + l] = match &q.code {
+                Code::Grid(g) => g.code(x),
+                Code::Counted(b) => self.count_passed(x, b),
+                Code::Searched(b) => rank(x, b, self.split_op, self.precision),
+                Code::Wide(fmt) => fmt.quantize_input(x, self.precision, self.split_op),
             };
-            nans[f] = nan;
-            zeros[f] = zero;
+            if q.nan_flag {
+                flags[f * LANES + l] = nan;
+            }
+            if q.zero_flag {
+                flags[(nf + f) * LANES + l] = zero;
+            }
         }
         Ok(())
     }
@@ -193,47 +244,22 @@ impl FastPredictor {
     ) -> Result<Predictions, (usize, EncodeError)> {
         let nf = self.n_features;
         let g = self.bias.len();
-        let mut codes = vec![0i64; LANES * nf];
-        let mut nans = vec![false; LANES * nf];
-        let mut zeros = vec![false; LANES * nf];
+        // Every lane walks every tree, a lane past the last row on stale codes.
+        let mut codes = vec![0i64; (nf + 1) * LANES];
+        let mut flags = vec![false; clear_slot(nf) as usize + LANES];
         let mut scores = Vec::with_capacity(rows.len() * g);
         for (b, block) in rows.chunks(LANES).enumerate() {
             let base = scores.len();
             for (l, row) in block.iter().enumerate() {
-                let r = l * nf..(l + 1) * nf;
-                self.encode_into(
-                    row.as_ref(),
-                    &mut codes[r.clone()],
-                    &mut nans[r.clone()],
-                    &mut zeros[r],
-                )
-                .map_err(|e| (b * LANES + l, e))?;
+                self.encode_into(row.as_ref(), l, &mut codes, &mut flags)
+                    .map_err(|e| (b * LANES + l, e))?;
                 scores.extend_from_slice(&self.bias);
             }
             let block_scores = &mut scores[base..];
-            for (t, &(root, group, _)) in self.roots.iter().enumerate() {
-                let mut at = [root; LANES];
-                for _ in 0..self.steps[t] {
-                    for (l, at) in at.iter_mut().enumerate().take(block.len()) {
-                        let n = &self.nodes[*at as usize];
-                        if n.feature == LEAF {
-                            continue;
-                        }
-                        let f = l * nf + n.feature as usize;
-                        let go_left = match n.missing {
-                            NAN if nans[f] => n.default_left,
-                            ZERO if zeros[f] => n.default_left,
-                            _ => codes[f] < n.k,
-                        };
-                        *at = if go_left { n.left } else { n.right };
-                    }
-                }
-                for (l, &at) in at.iter().enumerate().take(block.len()) {
-                    let n = &self.nodes[at as usize];
-                    if n.feature == LEAF {
-                        block_scores[l * g + group as usize] += n.k;
-                    }
-                }
+            if self.misses.is_empty() {
+                self.walk::<false>(&codes, &flags, block_scores, block.len());
+            } else {
+                self.walk::<true>(&codes, &flags, block_scores, block.len());
             }
         }
         let classes = scores.chunks(g.max(1)).map(|s| qm.decide(s)).collect();
@@ -242,6 +268,38 @@ impl FastPredictor {
             classes,
             groups: g,
         })
+    }
+
+    /// Every tree's leaf code added to the scores of the first `rows` lanes of one
+    /// block. `FLAGS`: whether nodes have missing rules (one walk, compiled twice so
+    /// that models without flags do not pay for them).
+    fn walk<const FLAGS: bool>(
+        &self,
+        codes: &[i64],
+        flags: &[bool],
+        scores: &mut [i64],
+        rows: usize,
+    ) {
+        let g = self.bias.len();
+        for &(root, group, steps) in &self.roots {
+            let mut at = [root; LANES];
+            for _ in 0..steps {
+                for (l, at) in at.iter_mut().enumerate() {
+                    let n = &self.nodes[*at as usize];
+                    let mut right = codes[n.slot as usize + l] >= n.k;
+                    if FLAGS {
+                        let m = &self.misses[*at as usize];
+                        if flags[m.slot as usize + l] {
+                            right = !m.default_left;
+                        }
+                    }
+                    *at = n.left.wrapping_add(u32::from(right));
+                }
+            }
+            for (l, &at) in at.iter().enumerate().take(rows) {
+                scores[l * g + group as usize] += self.values[at as usize];
+            }
+        }
     }
 
     /// `fixed::rank` for short (sorted) bins: the bins passed, counted.
@@ -262,25 +320,99 @@ impl FastPredictor {
 /// Rows walked together by [`FastPredictor::predict_many`].
 const LANES: usize = 8;
 
-/// Steps of a walk from `root` that end every row at its leaf: the tree's depth (a
-/// leaf stays put), or, as `leaf_index`, `len + 1` steps when some path is longer
-/// than the tree has nodes (never in a well-formed tree).
-fn walk_steps(nodes: &[Node], root: u32, len: u32) -> u32 {
-    let mut deepest = 0;
-    let mut stack = vec![(root, 0u32)];
-    while let Some((i, d)) = stack.pop() {
-        if d > len {
-            return len + 1;
-        }
-        let n = &nodes[i as usize];
-        if n.feature == LEAF {
-            deepest = deepest.max(d);
-        } else {
-            stack.push((n.left, d + 1));
-            stack.push((n.right, d + 1));
+/// The flat arrays of [`FastPredictor`], as [`lay_out`] fills them.
+#[derive(Default)]
+struct Flat {
+    nodes: Vec<Node>,
+    misses: Vec<Miss>,
+    values: Vec<i64>,
+}
+
+/// The flag slot that is never set: NaN flags of features `0..n` come first, then
+/// their zero flags.
+fn clear_slot(n_features: usize) -> u32 {
+    (2 * n_features * LANES) as u32
+}
+
+/// Appends tree `t` to the flat arrays, breadth first so that each split's children
+/// sit side by side (see [`Node`]), marks the features it reads, and returns the
+/// steps that bring every row to its leaf (its depth). Leaves read the spare code
+/// slot after the features' and the clear flag slot.
+///
+/// The copy follows paths from the root as `leaf_index` does: importers make every
+/// node reachable once, so it is the tree itself; were a node reached twice, its
+/// subtree would be copied twice, and a path still at a split after `len + 1` steps
+/// ends there with code 0, as `leaf_index` and `leaf_code` have it.
+fn lay_out(qm: &QuantModel, t: &QTree, flat: &mut Flat, read: &mut [bool]) -> u32 {
+    let nf = qm.features.len();
+    let clear = Miss {
+        slot: clear_slot(nf),
+        default_left: false,
+    };
+    let base = flat.nodes.len();
+    let leaf = |at: usize, code: i64, flat: &mut Flat| {
+        flat.nodes[at] = Node {
+            k: i64::MIN,
+            slot: (nf * LANES) as u32,
+            left: (at as u32).wrapping_sub(1),
+        };
+        flat.values[at] = code;
+    };
+    let blank = Node {
+        k: 0,
+        slot: 0,
+        left: 0,
+    };
+    let push = |flat: &mut Flat| {
+        flat.nodes.push(blank);
+        flat.misses.push(clear);
+        flat.values.push(0);
+    };
+    let limit = t.nodes.len() as u32 + 1;
+    let mut depth = 0;
+    // (source node, slot, depth)
+    let mut queue = std::collections::VecDeque::from([(0usize, base, 0u32)]);
+    push(flat);
+    while let Some((i, at, d)) = queue.pop_front() {
+        depth = depth.max(d);
+        match t.nodes[i] {
+            QNode::Leaf { code } => leaf(at, code, flat),
+            QNode::Split { .. } if d == limit => leaf(at, 0, flat),
+            QNode::Split {
+                feature,
+                k,
+                left,
+                right,
+                default_left,
+                missing,
+            } => {
+                read[feature] = true;
+                let q = &qm.features[feature];
+                let child = flat.nodes.len();
+                flat.nodes[at] = Node {
+                    k,
+                    slot: (feature * LANES) as u32,
+                    left: child as u32,
+                };
+                let flag = match missing {
+                    Missing::NanDefault if q.nan_flag => Some(feature),
+                    Missing::ZeroDefault if q.zero_flag => Some(nf + feature),
+                    _ => None,
+                };
+                if let Some(f) = flag {
+                    flat.misses[at] = Miss {
+                        slot: (f * LANES) as u32,
+                        default_left,
+                    };
+                }
+                push(flat);
+                push(flat);
+                queue.push_back((left, child, d + 1));
+                queue.push_back((right, child + 1, d + 1));
+            }
         }
     }
-    deepest
+    depth
 }
 
 #[cfg(test)]
@@ -301,8 +433,9 @@ mod tests {
                     let p = FastPredictor {
                         features: Vec::new(),
                         nodes: Vec::new(),
+                        misses: Vec::new(),
+                        values: Vec::new(),
                         roots: Vec::new(),
-                        steps: Vec::new(),
                         bias: Vec::new(),
                         precision,
                         split_op: op,
