@@ -5,16 +5,15 @@
 //! check it on random models and rows with missing and extreme values) for many
 //! rows, as fast as a CPU library walks its trees:
 //! - only the features some split reads are encoded, into one reused buffer;
-//! - a rank code counts the thresholds passed without branches when there are few;
-//! - every tree's nodes sit in one array of 24-byte nodes, leaves inline, and a split
-//!   that can never see a missing flag is a bare comparison.
+//! - a rank-coded feature is not ranked at all: its value becomes an integer that
+//!   orders as the value does ([`key`]), and each split on it compares that with the
+//!   key of the bin its rank code stands for ([`key_split`]): the same decision;
+//! - every tree's nodes sit in one array of 16-byte nodes, children side by side, and
+//!   a row steps through a tree without a branch, [`LANES`] rows at a time.
 
 use super::{is_zero_missing, EncodeError, QNode, QTree, QuantModel};
 use crate::fixed::{rank, QFmt};
 use crate::model::{Missing, Precision, SplitOp};
-
-/// Bins up to this many are counted linearly (branch-free), longer ones searched.
-const LINEAR_BINS: usize = 32;
 
 /// A node of the flat array, 16 bytes. Children sit side by side, so a step is
 /// `at = left + (code >= k)`, with no branch:
@@ -56,9 +55,10 @@ struct Feature {
 /// How a read feature's value becomes its code.
 #[derive(Clone, Debug)]
 enum Code {
-    /// Rank among short bins, counted ([`FastPredictor::count_passed`]).
-    Counted(Vec<f64>),
-    /// Rank among long bins, searched ([`rank`]).
+    /// The value's [`key`] (rank codes of bins sorted without NaN: splits compare
+    /// keys, see [`key_split`]).
+    Key,
+    /// The rank itself ([`rank`]), for bins that are not sorted.
     Searched(Vec<f64>),
     /// [`QFmt::quantize_input`] with its constants computed once (see [`Grid`]).
     Grid(Grid),
@@ -174,7 +174,7 @@ impl FastPredictor {
             .map(|(index, q)| Feature {
                 index,
                 code: match &q.bins {
-                    Some(b) if b.len() <= LINEAR_BINS => Code::Counted(b.clone()),
+                    Some(b) if keyed(b) => Code::Key,
                     Some(b) => Code::Searched(b.clone()),
                     None => Grid::new(q.fmt, qm.precision, qm.split_op)
                         .map_or(Code::Wide(q.fmt), Code::Grid),
@@ -219,7 +219,7 @@ impl FastPredictor {
             let x = if nan { 0.0 } else { x };
             codes[f * LANES + l] = match &q.code {
                 Code::Grid(g) => g.code(x),
-                Code::Counted(b) => self.count_passed(x, b),
+                Code::Key => key(self.in_precision(x)),
                 Code::Searched(b) => rank(x, b, self.split_op, self.precision),
                 Code::Wide(fmt) => fmt.quantize_input(x, self.precision, self.split_op),
             };
@@ -302,18 +302,46 @@ impl FastPredictor {
         }
     }
 
-    /// `fixed::rank` for short (sorted) bins: the bins passed, counted.
+    /// A value as the source compares it (float32 models round it first).
     #[inline]
-    fn count_passed(&self, x: f64, bins: &[f64]) -> i64 {
-        let x = match self.precision {
+    fn in_precision(&self, x: f64) -> f64 {
+        match self.precision {
             Precision::F32 => x as f32 as f64,
             Precision::F64 => x,
-        };
-        let n = match self.split_op {
-            SplitOp::Lt => bins.iter().map(|&b| usize::from(b <= x)).sum::<usize>(),
-            SplitOp::Le => bins.iter().map(|&b| usize::from(b < x)).sum::<usize>(),
-        };
-        n as i64
+        }
+    }
+}
+
+/// Whether a feature's rank bins can be compared by keys: sorted ascending without
+/// NaN (as `rank_bins` makes them; `rank` searches them by that order).
+fn keyed(bins: &[f64]) -> bool {
+    bins.iter().all(|b| !b.is_nan()) && bins.windows(2).all(|w| w[0] < w[1])
+}
+
+/// An integer that orders as a value that is not NaN does: `a < b` iff
+/// `key(a) < key(b)`, and −0 and +0 are one key (their bits, the negatives' flipped).
+#[inline]
+fn key(x: f64) -> i64 {
+    let bits = (x + 0.0).to_bits() as i64;
+    if bits < 0 {
+        bits ^ i64::MAX
+    } else {
+        bits
+    }
+}
+
+/// The split `rank < k` on keys: left iff `key(x) < key_split(..)`, for `x` in the
+/// source precision. The rank (bins passed: `b <= x` for `<` splits, `b < x` for
+/// `<=`) is below `k` iff bin `k - 1` is not passed, that is `x < bins[k-1]`, or
+/// `x <= bins[k-1]`; `k <= 0` is never left, `k` past the bins always.
+fn key_split(k: i64, bins: &[f64], op: SplitOp) -> i64 {
+    match usize::try_from(k) {
+        Ok(0) | Err(_) => i64::MIN,
+        Ok(k) if k > bins.len() => i64::MAX,
+        Ok(k) => match op {
+            SplitOp::Lt => key(bins[k - 1]),
+            SplitOp::Le => key(bins[k - 1]) + 1,
+        },
     }
 }
 
@@ -390,7 +418,10 @@ fn lay_out(qm: &QuantModel, t: &QTree, flat: &mut Flat, read: &mut [bool]) -> u3
                 let q = &qm.features[feature];
                 let child = flat.nodes.len();
                 flat.nodes[at] = Node {
-                    k,
+                    k: match &q.bins {
+                        Some(b) if keyed(b) => key_split(k, b, qm.split_op),
+                        _ => k,
+                    },
                     slot: (feature * LANES) as u32,
                     left: child as u32,
                 };
@@ -421,31 +452,35 @@ mod tests {
     use crate::testing::Rng;
 
     #[test]
-    fn counting_passed_bins_is_rank() {
+    fn key_splits_are_rank_splits() {
         let mut rng = Rng(11);
         for len in 0..40 {
             for precision in [Precision::F32, Precision::F64] {
                 for op in [SplitOp::Lt, SplitOp::Le] {
-                    let bins = crate::fixed::rank_bins(
-                        (0..len).map(|_| rng.uniform(-3.0, 3.0)),
-                        precision,
-                    );
-                    let p = FastPredictor {
-                        features: Vec::new(),
-                        nodes: Vec::new(),
-                        misses: Vec::new(),
-                        values: Vec::new(),
-                        roots: Vec::new(),
-                        bias: Vec::new(),
-                        precision,
-                        split_op: op,
-                        n_features: 0,
-                    };
+                    let mut thresholds: Vec<f64> =
+                        (0..len).map(|_| rng.uniform(-3.0, 3.0)).collect();
+                    if len % 3 == 1 {
+                        thresholds.extend([-0.0, f64::INFINITY, f64::NEG_INFINITY, 1e-40]);
+                    }
+                    let bins = crate::fixed::rank_bins(thresholds, precision);
+                    assert!(keyed(&bins));
                     let mut xs: Vec<f64> = bins.clone();
                     xs.extend((0..20).map(|_| rng.uniform(-4.0, 4.0)));
-                    xs.extend([f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 1e300]);
+                    xs.extend([f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 1e300, -1e-40]);
+                    xs.extend([f64::MIN_POSITIVE, -f64::MIN_POSITIVE, 5e-324, -5e-324]);
                     for x in xs {
-                        assert_eq!(p.count_passed(x, &bins), rank(x, &bins, op, precision));
+                        let code = rank(x, &bins, op, precision);
+                        let x32 = match precision {
+                            Precision::F32 => x as f32 as f64,
+                            Precision::F64 => x,
+                        };
+                        for k in -1..=bins.len() as i64 + 1 {
+                            assert_eq!(
+                                key(x32) < key_split(k, &bins, op),
+                                code < k,
+                                "x {x}, k {k}, {op:?}, {precision:?}, bins {bins:?}"
+                            );
+                        }
                     }
                 }
             }
