@@ -45,8 +45,9 @@ const MODELS: &[&str] = &[
 ];
 /// (device, target clock in MHz): one clock per family for every tool.
 const DEVICES: &[(&str, f64)] = &[("hx8k", 150.0), ("up5k", 150.0), ("ecp5-85k", 300.0)];
-/// Place and route that has not finished by then is retried with two other seeds,
-/// then reported as not routed.
+/// Place and route that has not finished after this much processor time (not wall
+/// time: builds share the machine) is retried with two other seeds, then reported
+/// as not routed.
 const PNR_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 /// Foreign designs: (adapter script, the design directories it writes).
 const ADAPTERS: &[(&str, &[&str])] = &[

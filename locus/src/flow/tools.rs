@@ -129,7 +129,9 @@ pub struct Step<'a> {
     pub outputs: Vec<String>,
     /// The tool's own log, shown on failure (relative to the build directory).
     pub log: Option<String>,
-    /// Stop the tool after this long (a failed step); `None`: no limit.
+    /// Stop the tool once it has used this much processor time (a failed step), so
+    /// a busy machine does not stop a run a quiet one finishes (wall-clock time
+    /// where the system does not report a process's time); `None`: no limit.
     pub limit: Option<Duration>,
 }
 
@@ -147,6 +149,20 @@ fn tail_of(text: &str, n: usize) -> String {
 }
 
 /// Runs a step in `cwd` with a spinner; stdout and stderr go to `<cwd>/<stem>.out`.
+/// Processor time (user + system, every thread) that process `pid` has used so far,
+/// from Linux's `/proc/PID/stat`; `None` elsewhere.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces:
+    // state is field 3, utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf only reads a system constant.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (per_second > 0).then(|| Duration::from_secs_f64(ticks as f64 / per_second as f64))
+}
+
 /// `ok` is false if the tool failed or an output is missing.
 pub fn run(cwd: &Path, step: &Step) -> Result<Ran> {
     for o in &step.outputs {
@@ -180,7 +196,8 @@ pub fn run(cwd: &Path, step: &Step) -> Result<Ran> {
         if let Some(s) = child.try_wait()? {
             break s;
         }
-        if step.limit.is_some_and(|l| t0.elapsed() > l) {
+        let used = || cpu_time(child.id()).unwrap_or_else(|| t0.elapsed());
+        if step.limit.is_some_and(|l| used() > l) {
             let _ = child.kill();
             stopped = true;
             break child.wait()?;
@@ -204,9 +221,10 @@ pub fn run(cwd: &Path, step: &Step) -> Result<Ran> {
             .unwrap_or_default();
         let out_text = std::fs::read_to_string(&out_path).unwrap_or_default();
         tail = tail_of(&format!("{log_text}\n{out_text}"), 12);
-        if stopped {
+        if let (true, Some(l)) = (stopped, step.limit) {
             tail.push_str(&format!(
-                "\n(stopped after the step's limit of {seconds:.0} s)"
+                "\n(stopped at the step's limit of {:.0} s of processor time, after {seconds:.0} s)",
+                l.as_secs_f64()
             ));
         }
         if status.success() {
@@ -221,4 +239,35 @@ pub fn run(cwd: &Path, step: &Step) -> Result<Ran> {
         }
     }
     Ok(Ran { seconds, ok, tail })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Processor time of a child `sh -c script` after `wait`, then the child killed.
+    fn child_time(script: &str, wait: Duration) -> Option<Duration> {
+        let mut child = Command::new("sh").args(["-c", script]).spawn().unwrap();
+        std::thread::sleep(wait);
+        let used = cpu_time(child.id());
+        let _ = child.kill();
+        let _ = child.wait();
+        used
+    }
+
+    #[test]
+    fn processor_time_counts_work_not_waiting() {
+        let Some(idle) = child_time("sleep 5", Duration::from_millis(500)) else {
+            return; // not Linux: the limit falls back to wall-clock time
+        };
+        assert!(
+            idle < Duration::from_millis(50),
+            "a sleeping child used {idle:?}"
+        );
+        let busy = child_time("while :; do :; done", Duration::from_millis(1500)).unwrap();
+        assert!(
+            busy >= Duration::from_millis(200),
+            "a busy child used {busy:?}"
+        );
+    }
 }
