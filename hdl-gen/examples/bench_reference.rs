@@ -1,4 +1,4 @@
-//! CPU benchmark: the integer reference predictor's rows per second on one thread, beside XGBoost's own predict (bench/results/cpu_xgboost.json); writes bench/results/cpu.{json,md}.
+//! CPU benchmark: the integer reference predictor's rows per second on one thread, beside XGBoost's own predict (bench/results/cpu_xgboost.json); writes bench/results/cpu.{json,md} and the README's table.
 //!
 //! Usage: `cargo run --release -p hdl-gen --example bench_reference [ROWS]` after
 //! `bench/cpu_xgboost.py ROWS` (`make bench` runs both). Each XGBoost example is
@@ -6,6 +6,10 @@
 //! tiled to ROWS rows; the time (best of 5) covers encoding each row as the hardware
 //! sees it and the integer prediction with the class (`quant::FastPredictor::predict_many`,
 //! what `locus predict` runs), one thread, as XGBoost predicts a batch.
+
+#[allow(dead_code)] // the README writer is what this benchmark uses
+#[path = "../../locus/examples/common/mod.rs"]
+mod common;
 
 use hdl_gen::compile::{compile, AnyQuant, CompileOptions};
 use hdl_gen::quant::FastPredictor;
@@ -106,5 +110,6 @@ fn main() {
         );
     }
     std::fs::write(results.join("cpu.md"), &md).unwrap();
+    common::readme_section("cpu", &md);
     print!("{md}");
 }
