@@ -42,6 +42,7 @@ const MODELS: &[&str] = &[
     "diabetes-m",
     "rf-s",
     "rf-m",
+    "bc-l",
 ];
 /// (device, target clock in MHz): one clock per family for every tool.
 const DEVICES: &[(&str, f64)] = &[("hx8k", 150.0), ("up5k", 150.0), ("ecp5-85k", 300.0)];

@@ -432,7 +432,8 @@ enum Outcome {
 /// `freq_mhz`, under `dir/build/<device>/`, through the same flow as `locus synth
 /// --device` but for the bitstream; `dir/synth.json` is written. For benchmarks
 /// that wrap cores locus did not compile: the returned report says whether it fit.
-/// Place and route stops (an error) after `pnr_limit`.
+/// Place and route stops (an error) after `pnr_limit` of processor time, synthesis
+/// after three times that.
 pub fn synth_bare(
     dir: &Path,
     device: &str,
@@ -553,7 +554,9 @@ fn run_flow(
             ],
             outputs: vec!["netlist.json".into(), "stat.json".into()],
             log: Some("yosys.log".into()),
-            limit: None,
+            // Benchmarks: a design far too large for any device is not synthesised
+            // for hours; synthesis gets three times place and route's limit.
+            limit: o.pnr_limit.map(|l| l * 3),
         },
     )?;
     seconds.insert("yosys".to_string(), ran.seconds);
