@@ -71,7 +71,7 @@ proptest! {
     /// The compiled predictor (`locus predict`, benchmarks), one row and many at a time,
     /// is the integer predictor:
     /// the same scores, class and refusals on the calibration rows and on rows with
-    /// NaN, zero, infinite, huge and tiny values.
+    /// NaN, zero, infinite, huge and tiny values (one or two per row, or none given).
     #[test]
     fn fast_predictor_equals_integer_predictor(seed in any::<u64>(), input_bits in 2u32..14, leaf_bits in 2u32..18, missing in any::<bool>(), ranked in any::<bool>()) {
         let (model, rows) = random_model(seed, false, missing);
@@ -90,6 +90,13 @@ proptest! {
                 *v = specials[r % specials.len()];
             }
             tried.push(odd);
+            // Two odd values: a refusal is reported for the first feature refused.
+            if r < 8 && row.len() > 1 {
+                let mut two = row.clone();
+                two[0] = specials[(r + 1) % specials.len()];
+                two[row.len() - 1] = specials[(r + 3) % specials.len()];
+                tried.push(two);
+            }
         }
         tried.push(Vec::new());
         let want: Vec<_> = tried.iter().map(|row| qm.encode_row(row).map(|e| qm.predict_codes(&e))).collect();

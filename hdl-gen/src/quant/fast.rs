@@ -111,6 +111,11 @@ impl Grid {
 /// [`QuantModel`]'s integer prediction, compiled (see the module doc).
 #[derive(Clone, Debug)]
 pub struct FastPredictor {
+    /// Read features whose code is their value's [`key`] and which keep no missing
+    /// flag and no zero rule, encoded in a loop of their own: (feature, whether a
+    /// NaN is refused).
+    keyed: Vec<(usize, bool)>,
+    /// The other read features.
     features: Vec<Feature>,
     nodes: Vec<Node>,
     /// Missing rule of each node, when some node has one (else empty).
@@ -164,7 +169,7 @@ impl FastPredictor {
         }
         // A feature no split reads changes no prediction: it is encoded only when
         // `encode_row` could refuse its value (a missing rule without its flag).
-        let features = qm
+        let features: Vec<Feature> = qm
             .features
             .iter()
             .enumerate()
@@ -185,7 +190,12 @@ impl FastPredictor {
                 zero_flag: q.zero_flag,
             })
             .collect();
+        let (keyed, features): (Vec<Feature>, Vec<Feature>) =
+            features.into_iter().partition(|q: &Feature| {
+                matches!(q.code, Code::Key) && !(q.zero_unbuilt || q.nan_flag || q.zero_flag)
+            });
         FastPredictor {
+            keyed: keyed.iter().map(|q| (q.index, q.nan_unbuilt)).collect(),
             features,
             nodes,
             misses,
@@ -208,13 +218,28 @@ impl FastPredictor {
         flags: &mut [bool],
     ) -> Result<(), EncodeError> {
         let nf = self.n_features;
+        // The first refused feature, in feature order as `encode_row` reports it.
+        let mut refused: Option<EncodeError> = None;
+        let mut refuse = |feature: usize, nan: bool| {
+            if refused.as_ref().is_none_or(|e| feature < e.feature) {
+                refused = Some(EncodeError { feature, nan });
+            }
+        };
+        for &(f, nan_refused) in &self.keyed {
+            let x = row.get(f).copied().unwrap_or(f64::NAN);
+            let nan = x.is_nan();
+            if nan && nan_refused {
+                refuse(f, true);
+            }
+            codes[f * LANES + l] = key(self.in_precision(if nan { 0.0 } else { x }));
+        }
         for q in &self.features {
             let f = q.index;
             let x = row.get(f).copied().unwrap_or(f64::NAN);
             let nan = x.is_nan();
             let zero = is_zero_missing(x);
             if (nan && (q.nan_unbuilt || q.zero_unbuilt)) || (zero && q.zero_unbuilt) {
-                return Err(EncodeError { feature: f, nan });
+                refuse(f, nan);
             }
             let x = if nan { 0.0 } else { x };
             codes[f * LANES + l] = match &q.code {
@@ -230,7 +255,7 @@ impl FastPredictor {
                 flags[(nf + f) * LANES + l] = zero;
             }
         }
-        Ok(())
+        refused.map_or(Ok(()), Err)
     }
 
     /// The predictions for every row, as `predict_codes(&encode_row(row)?)` gives them:
