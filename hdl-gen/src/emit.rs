@@ -141,15 +141,31 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
                     Expr::Slice("in_features".into(), lsb + w - 1, lsb)
                 }
             }
-            Op::Cmp(op, a, b) => compare(ir, *op, *a, *b),
+            Op::Cmp(op, a, b) => match compare(ir, *op, *a, *b) {
+                Compare::Chain(e) => e,
+                Compare::Sign { diff, width } => {
+                    // Only the sign of the difference is read.
+                    let d = format!("{nm}_diff");
+                    declare(
+                        &mut items,
+                        Item::Wire {
+                            name: d.clone(),
+                            width,
+                        },
+                        true,
+                    );
+                    items.push(Item::Assign {
+                        lhs: d.clone(),
+                        rhs: diff,
+                        comment: Some("negative when the comparison holds".into()),
+                    });
+                    Expr::Bit(d, width - 1)
+                }
+            },
             Op::Not(a) => Expr::Not(Box::new(operand(ir, *a, Ty::BIT))),
             Op::And(v) => fold(ir, BinOp::And, v),
             Op::Or(v) => fold(ir, BinOp::Or, v),
-            Op::Mux { sel, t, f } => Expr::Cond(
-                Box::new(operand(ir, *sel, Ty::BIT)),
-                Box::new(operand(ir, *t, n.ty)),
-                Box::new(operand(ir, *f, n.ty)),
-            ),
+            Op::Mux { sel, t, f } => mux(ir, *sel, *t, *f, n.ty),
             Op::Add(a, b) => Expr::Binary(
                 BinOp::Add,
                 Box::new(operand(ir, *a, n.ty)),
@@ -577,9 +593,22 @@ fn compare_const(ir: &Ir, x: NodeId, c: i64, less: bool) -> Option<Expr> {
     Some(acc.unwrap_or(always(false)))
 }
 
-/// `a OP b` in a common width; signed when either side is. Against a constant, a
-/// chain of bit operations ([`compare_const`]).
-fn compare(ir: &Ir, op: CmpOp, a: NodeId, b: NodeId) -> Expr {
+/// How [`compare`] prints a comparison.
+enum Compare {
+    /// A chain of bit operations on the compared wire (against a constant).
+    Chain(Expr),
+    /// Two variables: the comparison holds when `diff`, `width` bits wide, is negative.
+    Sign { diff: Expr, width: u32 },
+}
+
+/// `a OP b`. Against a constant, a chain of bit operations ([`compare_const`]).
+/// Between two variables, the sign of a difference one bit wider than both sides
+/// (each extended by its own signedness), so it never overflows: `a < b` is the
+/// sign of `a − b`, `a > b` that of `b − a`. Synthesis maps it onto a carry chain
+/// whose last sum bit is the result; a `<` or `>` of signed operands would add a
+/// sign-and-overflow correction after the chain (on ECP5 a LUT and a PFUMX, about
+/// 1.5 ns with routing, the slowest path of multi-class argmax trees).
+fn compare(ir: &Ir, op: CmpOp, a: NodeId, b: NodeId) -> Compare {
     let less = op == CmpOp::Lt;
     let as_const = |id: NodeId| match ir.node(id).op {
         Op::Const(c) => Some(c),
@@ -591,26 +620,56 @@ fn compare(ir: &Ir, op: CmpOp, a: NodeId, b: NodeId) -> Expr {
         _ => None,
     };
     if let Some(e) = chain {
-        return e;
+        return Compare::Chain(e);
     }
     let (ta, tb) = (ir.node(a).ty, ir.node(b).ty);
     let signed = ta.signed || tb.signed;
     let need = |t: Ty| t.width + u32::from(signed && !t.signed);
-    let w = need(ta).max(need(tb));
-    let to = Ty { width: w, signed };
-    let side = |id| {
-        let e = operand(ir, id, to);
-        if signed {
-            Expr::Signed(Box::new(e))
-        } else {
+    let width = need(ta).max(need(tb)) + 1;
+    let to = Ty { width, signed };
+    let (x, y) = if less { (a, b) } else { (b, a) };
+    Compare::Sign {
+        diff: Expr::Binary(
+            BinOp::Sub,
+            Box::new(operand(ir, x, to)),
+            Box::new(operand(ir, y, to)),
+        ),
+        width,
+    }
+}
+
+/// `sel ? t : f`. As gates, `({w{sel}} & t) | ({w{~sel}} & f)`, when one arm is a
+/// constant and the multiplexer is the first logic of its stage (it reads only
+/// registers, inputs and constants). Such a multiplexer right before a register is
+/// otherwise mapped onto the flip-flop's synchronous set/reset, and flip-flops packed
+/// together share one set/reset net (two per ECP5 slice, eight per iCE40 logic
+/// block): in deeply pipelined cores hundreds of distinct reset nets spread the
+/// packing and lengthen the routes (the slowest paths of `--stage-budget 1` cores on
+/// ECP5). Deeper in a stage the set/reset absorbs a LUT level, so it is left to
+/// synthesis there.
+fn mux(ir: &Ir, sel: NodeId, t: NodeId, f: NodeId, ty: Ty) -> Expr {
+    let s = operand(ir, sel, Ty::BIT);
+    let (te, fe) = (operand(ir, t, ty), operand(ir, f, ty));
+    let is_const = |id: NodeId| matches!(ir.node(id).op, Op::Const(_));
+    let first = [sel, t, f]
+        .iter()
+        .all(|&id| matches!(ir.node(id).op, Op::Const(_) | Op::Reg(_) | Op::Input(_)));
+    if !first || !(is_const(t) || is_const(f)) {
+        return Expr::Cond(Box::new(s), Box::new(te), Box::new(fe));
+    }
+    let spread = |e: Expr| {
+        if ty.width == 1 {
             e
+        } else {
+            Expr::Repeat(ty.width, Box::new(e))
         }
     };
-    let bop = match op {
-        CmpOp::Lt => BinOp::Lt,
-        CmpOp::Gt => BinOp::Gt,
-    };
-    Expr::Binary(bop, Box::new(side(a)), Box::new(side(b)))
+    let and = |a: Expr, b: Expr| Expr::Binary(BinOp::And, Box::new(a), Box::new(b));
+    Expr::Binary(
+        BinOp::Or,
+        Box::new(and(spread(s.clone()), te)),
+        Box::new(and(spread(Expr::Not(Box::new(s))), fe)),
+    )
 }
 
 fn fold(ir: &Ir, op: BinOp, v: &[NodeId]) -> Expr {
@@ -674,7 +733,9 @@ mod tests {
                     };
                     for op in [CmpOp::Lt, CmpOp::Gt] {
                         for (a, b) in [(0, 1), (1, 0)] {
-                            let e = compare(&ir, op, a, b);
+                            let Compare::Chain(e) = compare(&ir, op, a, b) else {
+                                panic!("a constant comparison printed as a difference");
+                            };
                             for x in lo..=hi {
                                 let (l, r) = if a == 0 { (x, c) } else { (c, x) };
                                 let want = match op {

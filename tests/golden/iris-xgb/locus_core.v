@@ -268,7 +268,11 @@ module locus_core (
     wire [7:0] s152;
     assign s152 = {1'h0, s150} + {r151[6], r151};  // sum of group 2
     wire c154;
-    assign c154 = $signed(s139) > $signed(s125);  // decision
+    // verilator lint_off UNUSEDSIGNAL
+    wire [8:0] c154_diff;
+    // verilator lint_on UNUSEDSIGNAL
+    assign c154_diff = {s125[7], s125} - {s139[7], s139};  // negative when the comparison holds
+    assign c154 = c154_diff[8];  // decision
     wire [7:0] m155;
     assign m155 = c154 ? s139 : s125;  // decision
     wire m156;
@@ -276,7 +280,11 @@ module locus_core (
     reg  [7:0] r157;
     reg  [7:0] r158;
     wire c159;
-    assign c159 = $signed(r157) > $signed(r158);  // decision
+    // verilator lint_off UNUSEDSIGNAL
+    wire [8:0] c159_diff;
+    // verilator lint_on UNUSEDSIGNAL
+    assign c159_diff = {r158[7], r158} - {r157[7], r157};  // negative when the comparison holds
+    assign c159 = c159_diff[8];  // decision
     reg  r160;
     wire [1:0] m161;
     assign m161 = c159 ? 2'h2 : {1'h0, r160};  // decision
