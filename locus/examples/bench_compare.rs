@@ -1,7 +1,9 @@
 //! Side-by-side benchmark: locus, conifer, alkaid and QXGB cores for the same models, each in the identical serial-load wrapper through the identical yosys/nextpnr flow on iCE40 UP5K, HX8K and ECP5-85; writes bench/results/compare.{json,md} and SVG plots.
 //!
-//! Usage: `cargo run --release -p locus --example bench_compare [MODEL...]` after
-//! `make setup-bench` and `cargo build --release -p locus` (`make bench` runs it).
+//! Usage: `cargo run --release -p locus --example bench_compare [--locus-only] [MODEL...]`
+//! after `make setup-bench` and `cargo build --release -p locus` (`make bench` runs it).
+//! Rows of models (or, with `--locus-only`, of other tools) not measured by this run
+//! are kept from the last `compare.json`, each with the run (`measured`) it came from.
 //! Work goes to `target/bench-compare/`:
 //! - `models/<m>/`: trained by `bench/train_models.py` (when missing);
 //! - `designs/<m>/<design>/`: `locus compile` output, or a foreign core written by
@@ -480,7 +482,11 @@ fn build(job: &Job, device: &str, mhz: f64) -> Value {
 }
 
 fn main() {
-    let only: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--locus-only`: rebuild locus's designs alone; the other tools' rows are kept
+    // from the last results (their cores and the flow are unchanged).
+    let locus_only = args.iter().any(|a| a == "--locus-only");
+    let only: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let models: Vec<&str> = MODELS
         .iter()
         .copied()
@@ -489,8 +495,9 @@ fn main() {
     let work = root().join("target/bench-compare");
     let mdir = work.join("models");
     // Training is deterministic: models from an older train_models.py (no split
-    // count) are trained again, identically.
-    let missing: Vec<&str> = models
+    // count) are trained again, identically. Every model is trained: the CPU side
+    // and the kept rows need them all.
+    let missing: Vec<&str> = MODELS
         .iter()
         .copied()
         .filter(|m| read_json(&mdir.join(m).join("meta.json"))["splits"].is_null())
@@ -534,7 +541,7 @@ fn main() {
         }
         for &(script, outs) in ADAPTERS {
             // An adapter not written yet adds no rows.
-            if !root().join(script).exists() {
+            if locus_only || !root().join(script).exists() {
                 continue;
             }
             let first = ddir.join(outs[0]).join("design.json");
@@ -608,7 +615,14 @@ fn main() {
     });
     let built = built.into_inner().unwrap();
 
-    // 3. Results.
+    // 3. Results: this run's rows, then the last results' rows of what it did not
+    //    build, each saying when it was measured.
+    let measured = measured_at();
+    let results = root().join("bench/results");
+    let previous = read_json(&results.join("compare.json"))["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut rows = Vec::new();
     for (m, name, d) in &designs {
         let meta = read_json(&mdir.join(m).join("meta.json"));
@@ -631,9 +645,10 @@ fn main() {
             "design": name,
             "about": d,
             "devices": per_device,
+            "measured": measured,
         }));
     }
-    let results = root().join("bench/results");
+    let rows = merge(rows, previous);
     std::fs::create_dir_all(&results).unwrap();
     let out = json!({
         "benchmark": "compare",
@@ -656,7 +671,8 @@ fn main() {
     run(&mut c, "bench/cpu_models.py");
     let cpu = read_json(&cpu_json);
     let md = format!(
-        "{}{}{}",
+        "{}{}{}{}",
+        provenance(&rows),
         targets(&rows),
         fpga_vs_cpu(&rows, &cpu),
         markdown(&rows)
@@ -674,13 +690,94 @@ fn main() {
     readme_section(
         "compare",
         &format!(
-            "{}{}Every design on every device: `bench/results/compare.md`.\n\n{plots_md}",
+            "{}{}{}Every design on every device: `bench/results/compare.md`.\n\n{plots_md}",
+            provenance(&rows),
             targets(&rows),
             fpga_vs_cpu(&rows, &cpu)
         ),
     );
     plots(&rows, &results);
     println!("{md}");
+}
+
+/// This run's commit (`git describe --always --dirty`) and UTC date.
+fn measured_at() -> String {
+    let out = |args: &[&str], prog: &str| {
+        Command::new(prog)
+            .args(args)
+            .current_dir(root())
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    format!(
+        "{}, {}",
+        out(&["describe", "--always", "--dirty"], "git"),
+        out(&["-u", "+%F"], "date")
+    )
+}
+
+/// This run's rows, and the previous results' rows of (model, design) pairs it did
+/// not measure, in benchmark order: models as in [`MODELS`], then designs as locus
+/// and the adapters list them.
+fn merge(rows: Vec<Value>, previous: Vec<Value>) -> Vec<Value> {
+    let order: Vec<&str> = LOCUS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(ADAPTERS.iter().flat_map(|(_, outs)| outs.iter().copied()))
+        .collect();
+    let mut out = Vec::new();
+    for &m in MODELS {
+        for &d in &order {
+            let mine = |r: &&Value| r["model"] == m && r["design"] == d;
+            if let Some(r) = rows.iter().find(mine).or(previous.iter().find(mine)) {
+                out.push(r.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Which rows were measured when: one line per run, the designs grouped by model.
+fn provenance(rows: &[Value]) -> String {
+    type Run<'a> = (&'a str, Vec<(&'a str, Vec<&'a str>)>);
+    let mut runs: Vec<Run> = Vec::new();
+    for r in rows {
+        let when = r["measured"].as_str().unwrap_or("not recorded");
+        let (m, d) = (
+            r["model"].as_str().unwrap_or("?"),
+            r["design"].as_str().unwrap_or("?"),
+        );
+        let run = match runs.iter().position(|(w, _)| *w == when) {
+            Some(i) => &mut runs[i].1,
+            None => {
+                runs.push((when, Vec::new()));
+                &mut runs.last_mut().unwrap().1
+            }
+        };
+        match run.iter_mut().find(|(x, _)| *x == m) {
+            Some((_, v)) => v.push(d),
+            None => run.push((m, vec![d])),
+        }
+    }
+    if runs.len() < 2 {
+        return String::new();
+    }
+    let mut s = String::from(
+        "Measured in more than one run of this harness (`bench_compare --locus-only` rebuilds \
+         locus's designs and keeps the other tools' rows; their cores, the wrapper and the flow \
+         are unchanged):\n\n",
+    );
+    for (when, per_model) in runs {
+        let what: Vec<String> = per_model
+            .iter()
+            .map(|(m, d)| format!("{m} ({})", d.join(", ")))
+            .collect();
+        s.push_str(&format!("- {when}: {}\n", what.join("; ")));
+    }
+    s.push('\n');
+    s
 }
 
 /// The figures of one build, with latency in ns and inferences per second.
