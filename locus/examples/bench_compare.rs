@@ -700,9 +700,10 @@ fn main() {
     println!("{md}");
 }
 
-/// This run's commit (`git describe --always --dirty`) and UTC date.
+/// This run's commit and UTC date; "-dirty" when files other than the results it
+/// writes (bench/results/, README.md) differ from that commit.
 fn measured_at() -> String {
-    let out = |args: &[&str], prog: &str| {
+    let out = |prog: &str, args: &[&str]| {
         Command::new(prog)
             .args(args)
             .current_dir(root())
@@ -711,10 +712,23 @@ fn measured_at() -> String {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
             .unwrap_or_default()
     };
+    let changed = out(
+        "git",
+        &[
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":!bench/results",
+            ":!README.md",
+        ],
+    );
     format!(
-        "{}, {}",
-        out(&["describe", "--always", "--dirty"], "git"),
-        out(&["-u", "+%F"], "date")
+        "{}{}, {}",
+        out("git", &["rev-parse", "--short", "HEAD"]),
+        if changed.is_empty() { "" } else { "-dirty" },
+        out("date", &["-u", "+%F"])
     )
 }
 
