@@ -752,4 +752,129 @@ mod tests {
             }
         }
     }
+
+    /// Value and width of an expression over named wires (the subset [`operand`] and
+    /// [`compare`] print), wires holding two's-complement bits.
+    fn value(e: &Expr, wires: &[(&str, u64, u32)]) -> (u64, u32) {
+        let mask = |w: u32| (1u64 << w) - 1;
+        match e {
+            Expr::Ident(n) => {
+                let &(_, v, w) = wires.iter().find(|(m, ..)| m == n).unwrap();
+                (v, w)
+            }
+            Expr::Bit(n, i) => ((value(&Expr::Ident(n.clone()), wires).0 >> i) & 1, 1),
+            Expr::Lit { width, value } => (*value, *width),
+            Expr::Repeat(k, e) => {
+                let (b, w) = value(e, wires);
+                assert_eq!(w, 1);
+                (if b == 1 { mask(*k) } else { 0 }, *k)
+            }
+            Expr::Concat(parts) => parts.iter().fold((0, 0), |(acc, aw), p| {
+                let (v, w) = value(p, wires);
+                ((acc << w) | v, aw + w)
+            }),
+            Expr::Binary(BinOp::Sub, a, b) => {
+                let ((x, wa), (y, wb)) = (value(a, wires), value(b, wires));
+                let w = wa.max(wb);
+                (x.wrapping_sub(y) & mask(w), w)
+            }
+            other => panic!("not an extension or a difference: {other:?}"),
+        }
+    }
+
+    /// Two variables of every width up to 4, either signedness, every pair of values,
+    /// both operators: the sign of the printed difference is the comparison.
+    #[test]
+    fn variable_comparisons_are_exact() {
+        let input = |name: &str, ty: Ty, feature: u32| InputPort {
+            name: name.into(),
+            ty,
+            feature,
+            kind: Default::default(),
+            label: name.into(),
+            frac_bits: 0,
+            thresholds: vec![],
+        };
+        let node = |op, ty| Node {
+            op,
+            ty,
+            stage: 0,
+            origin: Origin::Const,
+        };
+        let types: Vec<Ty> = (1..=4)
+            .flat_map(|width| [false, true].map(|signed| Ty { width, signed }))
+            .collect();
+        for &ta in &types {
+            for &tb in &types {
+                let ir = Ir {
+                    inputs: vec![input("a", ta, 0), input("b", tb, 1)],
+                    nodes: vec![node(Op::Input(0), ta), node(Op::Input(1), tb)],
+                    outputs: vec![],
+                };
+                let ((la, ha), (lb, hb)) = (ta.bounds(), tb.bounds());
+                for op in [CmpOp::Lt, CmpOp::Gt] {
+                    let Compare::Sign { diff, width } = compare(&ir, op, 0, 1) else {
+                        panic!("two variables compared as a chain");
+                    };
+                    for a in la..=ha {
+                        for b in lb..=hb {
+                            let bits = |v: i64, t: Ty| (v as u64) & ((1u64 << t.width) - 1);
+                            let wires =
+                                [("a", bits(a, ta), ta.width), ("b", bits(b, tb), tb.width)];
+                            let (d, w) = value(&diff, &wires);
+                            assert_eq!(w, width, "{ta:?} {tb:?}");
+                            let want = match op {
+                                CmpOp::Lt => a < b,
+                                CmpOp::Gt => a > b,
+                            };
+                            assert_eq!(
+                                (d >> (w - 1)) & 1 == 1,
+                                want,
+                                "{ta:?} {a} {op:?} {tb:?} {b}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A multiplexer choosing a constant is printed as gates only at the start of its
+    /// stage (registers, inputs and constants in), so synthesis keeps the set/reset
+    /// that absorbs a LUT level deeper in a stage.
+    #[test]
+    fn constant_muxes_are_gates_at_the_start_of_a_stage() {
+        let ty = Ty {
+            width: 2,
+            signed: false,
+        };
+        let node = |op, ty| Node {
+            op,
+            ty,
+            stage: 1,
+            origin: Origin::Const,
+        };
+        let ir = Ir {
+            inputs: vec![],
+            nodes: vec![
+                node(Op::Const(1), ty),    // 0
+                node(Op::Const(2), ty),    // 1
+                node(Op::Reg(0), Ty::BIT), // 2: a select from a register
+                node(Op::Reg(1), ty),      // 3
+                node(Op::Not(2), Ty::BIT), // 4: a select from logic
+            ],
+            outputs: vec![],
+        };
+        let gates = |e: &Expr| matches!(e, Expr::Binary(BinOp::Or, ..));
+        assert!(
+            gates(&mux(&ir, 2, 3, 0, ty)),
+            "register select, constant arm"
+        );
+        assert!(gates(&mux(&ir, 2, 0, 3, ty)), "constant on the other arm");
+        assert!(
+            !gates(&mux(&ir, 4, 3, 0, ty)),
+            "select computed in the stage"
+        );
+        assert!(!gates(&mux(&ir, 2, 3, 3, ty)), "no constant arm");
+    }
 }
