@@ -686,6 +686,27 @@ mod tests {
     use super::*;
     use crate::ir::{InputPort, Node, Origin};
 
+    fn node(op: Op, ty: Ty, stage: u32) -> Node {
+        Node {
+            op,
+            ty,
+            stage,
+            origin: Origin::Const,
+        }
+    }
+
+    fn input(name: &str, ty: Ty, feature: u32) -> InputPort {
+        InputPort {
+            name: name.into(),
+            ty,
+            feature,
+            kind: Default::default(),
+            label: name.into(),
+            frac_bits: 0,
+            thresholds: vec![],
+        }
+    }
+
     /// Value of a comparison chain (`compare_const`'s subset of expressions) with the
     /// compared wire holding the bits of `x`.
     fn eval(e: &Expr, x: i64) -> bool {
@@ -709,25 +730,11 @@ mod tests {
                 let ty = Ty { width, signed };
                 let (lo, hi) = ty.bounds();
                 for c in lo - 2..=hi + 2 {
-                    let node = |op, ty| Node {
-                        op,
-                        ty,
-                        stage: 0,
-                        origin: Origin::Const,
-                    };
                     let ir = Ir {
-                        inputs: vec![InputPort {
-                            name: "x".into(),
-                            ty,
-                            feature: 0,
-                            kind: Default::default(),
-                            label: "x".into(),
-                            frac_bits: 0,
-                            thresholds: vec![],
-                        }],
+                        inputs: vec![input("x", ty, 0)],
                         nodes: vec![
-                            node(Op::Input(0), ty),
-                            node(Op::Const(c), Ty::for_range(c, c)),
+                            node(Op::Input(0), ty, 0),
+                            node(Op::Const(c), Ty::for_range(c, c), 0),
                         ],
                         outputs: vec![],
                     };
@@ -786,21 +793,6 @@ mod tests {
     /// both operators: the sign of the printed difference is the comparison.
     #[test]
     fn variable_comparisons_are_exact() {
-        let input = |name: &str, ty: Ty, feature: u32| InputPort {
-            name: name.into(),
-            ty,
-            feature,
-            kind: Default::default(),
-            label: name.into(),
-            frac_bits: 0,
-            thresholds: vec![],
-        };
-        let node = |op, ty| Node {
-            op,
-            ty,
-            stage: 0,
-            origin: Origin::Const,
-        };
         let types: Vec<Ty> = (1..=4)
             .flat_map(|width| [false, true].map(|signed| Ty { width, signed }))
             .collect();
@@ -808,7 +800,7 @@ mod tests {
             for &tb in &types {
                 let ir = Ir {
                     inputs: vec![input("a", ta, 0), input("b", tb, 1)],
-                    nodes: vec![node(Op::Input(0), ta), node(Op::Input(1), tb)],
+                    nodes: vec![node(Op::Input(0), ta, 0), node(Op::Input(1), tb, 0)],
                     outputs: vec![],
                 };
                 let ((la, ha), (lb, hb)) = (ta.bounds(), tb.bounds());
@@ -848,20 +840,14 @@ mod tests {
             width: 2,
             signed: false,
         };
-        let node = |op, ty| Node {
-            op,
-            ty,
-            stage: 1,
-            origin: Origin::Const,
-        };
         let ir = Ir {
             inputs: vec![],
             nodes: vec![
-                node(Op::Const(1), ty),    // 0
-                node(Op::Const(2), ty),    // 1
-                node(Op::Reg(0), Ty::BIT), // 2: a select from a register
-                node(Op::Reg(1), ty),      // 3
-                node(Op::Not(2), Ty::BIT), // 4: a select from logic
+                node(Op::Const(1), ty, 1),    // 0
+                node(Op::Const(2), ty, 1),    // 1
+                node(Op::Reg(0), Ty::BIT, 1), // 2: a select from a register
+                node(Op::Reg(1), ty, 1),      // 3
+                node(Op::Not(2), Ty::BIT, 1), // 4: a select from logic
             ],
             outputs: vec![],
         };
