@@ -487,6 +487,16 @@ fn main() {
     // from the last results (their cores and the flow are unchanged).
     let locus_only = args.iter().any(|a| a == "--locus-only");
     let only: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    for a in &args {
+        let known = a == "--locus-only" || MODELS.contains(&a.as_str());
+        if !known {
+            eprintln!(
+                "bench_compare: unknown argument {a}; expected --locus-only or model names ({})",
+                MODELS.join(", ")
+            );
+            std::process::exit(2);
+        }
+    }
     let models: Vec<&str> = MODELS
         .iter()
         .copied()
