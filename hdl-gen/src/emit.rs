@@ -349,7 +349,8 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
 /// A comment saying what a node is, in input units where it can.
 fn describe(ir: &Ir, n: &Node) -> String {
     match (&n.op, &n.origin) {
-        (Op::Cmp(..), Origin::Comparator { feature, k }) => {
+        // A comparator, or its high and low parts' pick (pass `split_compares`).
+        (Op::Cmp(..) | Op::Mux { .. }, Origin::Comparator { feature, k }) => {
             match ir
                 .inputs
                 .iter()

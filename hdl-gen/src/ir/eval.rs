@@ -486,8 +486,11 @@ pub fn op_range(op: &Op, ty: crate::ir::Ty, get: impl Fn(u32) -> (i64, i64)) -> 
             let m = (1i64 << (*k).min(62)) - 1;
             if a.0 >= 0 && a.1 <= m {
                 a
+            } else if a.0 >= 0 {
+                (0, m.min(a.1))
             } else {
-                (0, m.min(a.1.max(0)))
+                // A negative value's low bits can be anything.
+                (0, m)
             }
         }
         Op::Reg(a) => get(*a),

@@ -15,7 +15,7 @@
 //! 7. Each input port is read by exactly one `Input` node.
 //! 8. A `Lut` reads an unsigned operand and has at least one entry; every entry fits
 //!    its type (covered by 4: its range is the entries' range).
-//! 9. `Low(a, k)` reads an unsigned operand and has `k ≥ 1`; `Shr(a, k)` has `k ≥ 1`
+//! 9. `Low(a, k)` has `k ≥ 1` (of a signed `a`, the low bits of its two's complement); `Shr(a, k)` has `k ≥ 1`
 //!    and is narrower than its operand by at least `k` bits (it is a bit slice).
 //!
 //! `eval()` computes every node for one input vector (registers pass values through:
@@ -102,7 +102,7 @@ pub enum Op {
     },
     /// `a >> k`, rounding toward −∞ (an arithmetic shift: the top bits of `a`).
     Shr(NodeId, u32),
-    /// `a mod 2^k` of an unsigned `a` (its low `k` bits).
+    /// `a mod 2^k` (the low `k` bits of `a`'s two's complement, never negative).
     Low(NodeId, u32),
     /// Pipeline register: its operand one clock later.
     Reg(NodeId),

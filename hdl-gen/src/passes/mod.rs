@@ -2,6 +2,7 @@
 
 mod dce;
 mod pipeline;
+mod split_compares;
 
 use crate::ir::Ir;
 
@@ -26,7 +27,7 @@ pub struct Pass {
 }
 
 /// Every pass, in the order they run.
-pub const PIPELINE: &[Pass] = &[dce::PASS, pipeline::PASS];
+pub const PIPELINE: &[Pass] = &[dce::PASS, split_compares::PASS, pipeline::PASS];
 
 /// Runs every pass. With `check`, verifies the IR after each one; a violation is a
 /// bug and is reported with the pass's name.
