@@ -35,6 +35,7 @@ pub fn input_width(ir: &Ir) -> u32 {
 /// Emits the module `name` for `ir`, with `header` lines as its leading comment.
 pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
     let latency = ir.latency();
+    let shallow = shallow_stages(ir);
     let mut ports = vec![
         port(
             Dir::Input,
@@ -165,7 +166,7 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
             Op::Not(a) => Expr::Not(Box::new(operand(ir, *a, Ty::BIT))),
             Op::And(v) => fold(ir, BinOp::And, v),
             Op::Or(v) => fold(ir, BinOp::Or, v),
-            Op::Mux { sel, t, f } => mux(ir, *sel, *t, *f, n.ty),
+            Op::Mux { sel, t, f } => mux(ir, *sel, *t, *f, n.ty, shallow[n.stage as usize]),
             Op::Add(a, b) => Expr::Binary(
                 BinOp::Add,
                 Box::new(operand(ir, *a, n.ty)),
@@ -330,11 +331,19 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
         Op::Const(_) => format!("k{id}"),
         Op::Cmp(..) => format!("c{id}"),
         Op::Not(_) | Op::And(_) | Op::Or(_) => format!("g{id}"),
-        Op::Mux { .. } => match n.origin {
-            Origin::Tree { tree, node } => format!("t{tree}_n{node}"),
-            Origin::Evidence { tree, node } => format!("e{tree}_n{node}"),
-            _ => format!("m{id}"),
-        },
+        // A free multiplexer may be built again in each stage that reads it (pass
+        // `pipeline`): its stage keeps the names apart.
+        Op::Mux { t, f, .. } => {
+            let stage = match (&ir.node(*t).op, &ir.node(*f).op) {
+                (Op::Const(_), Op::Const(_)) => format!("_s{}", n.stage),
+                _ => String::new(),
+            };
+            match n.origin {
+                Origin::Tree { tree, node } => format!("t{tree}_n{node}{stage}"),
+                Origin::Evidence { tree, node } => format!("e{tree}_n{node}{stage}"),
+                _ => format!("m{id}"),
+            }
+        }
         Op::Add(..) | Op::Sub(..) | Op::Abs(..) => format!("s{id}"),
         Op::Shr(..) | Op::Low(..) => format!("b{id}"),
         Op::Mul(..) => format!("p{id}"),
@@ -639,23 +648,68 @@ fn compare(ir: &Ir, op: CmpOp, a: NodeId, b: NodeId) -> Compare {
     }
 }
 
-/// `sel ? t : f`. As gates, `({w{sel}} & t) | ({w{~sel}} & f)`, when one arm is a
-/// constant and the multiplexer is the first logic of its stage (it reads only
-/// registers, inputs and constants). Such a multiplexer right before a register is
-/// otherwise mapped onto the flip-flop's synchronous set/reset, and flip-flops packed
-/// together share one set/reset net (two per ECP5 slice, eight per iCE40 logic
-/// block): in deeply pipelined cores hundreds of distinct reset nets spread the
-/// packing and lengthen the routes (the slowest paths of `--stage-budget 1` cores on
-/// ECP5). Deeper in a stage the set/reset absorbs a LUT level, so it is left to
-/// synthesis there.
-fn mux(ir: &Ir, sel: NodeId, t: NodeId, f: NodeId, ty: Ty) -> Expr {
+/// Whether a node starts a stage's logic: it is a register, an input or a constant.
+fn starts(ir: &Ir, id: NodeId) -> bool {
+    matches!(ir.node(id).op, Op::Const(_) | Op::Reg(_) | Op::Input(_))
+}
+
+/// A multiplexer between two constants of a stage start: each bit is the select, its
+/// inverse or a constant, absorbed by the LUT that reads it (the `pipeline` pass
+/// builds it again in each stage that reads it rather than registering it).
+fn free(ir: &Ir, id: NodeId) -> bool {
+    match ir.node(id).op {
+        Op::Mux { sel, t, f } => {
+            starts(ir, sel)
+                && matches!(ir.node(t).op, Op::Const(_))
+                && matches!(ir.node(f).op, Op::Const(_))
+        }
+        _ => false,
+    }
+}
+
+/// Per stage: whether its logic is a single LUT level, every node reading only stage
+/// starts, free multiplexers and bit slices (as at `--stage-budget 1`).
+fn shallow_stages(ir: &Ir) -> Vec<bool> {
+    let mut shallow = vec![true; ir.latency() as usize + 1];
+    for n in &ir.nodes {
+        if matches!(n.op, Op::Reg(_) | Op::Shr(..) | Op::Low(..)) {
+            continue;
+        }
+        let level = |&a: &NodeId| {
+            starts(ir, a) || free(ir, a) || matches!(ir.node(a).op, Op::Shr(..) | Op::Low(..))
+        };
+        if !n.op.operands().iter().all(level) {
+            if let Some(s) = shallow.get_mut(n.stage as usize) {
+                *s = false;
+            }
+        }
+    }
+    shallow
+}
+
+/// `sel ? t : f`. As gates, `({w{sel}} & t) | ({w{~sel}} & f)`, when the multiplexer is
+/// the first logic of its stage (it reads only registers, inputs, constants and free
+/// multiplexers) and either an arm may have constant bits (a constant or a free
+/// multiplexer) or its stage is a single LUT level (`shallow`), where bits that
+/// synthesis finds constant behind a register have the same effect.
+///
+/// Otherwise a multiplexer right before a register with a constant on one side is
+/// mapped onto the flip-flop's synchronous set/reset, and flip-flops packed together
+/// share one set/reset net (two per ECP5 slice, eight per iCE40 logic block). On ECP5
+/// the set/reset is active low, so an inverter LUT drives it: in a single-level stage
+/// that path (LUT, routing, 0.42 ns set/reset setup) is longer than the stage's own
+/// logic, and in deeply pipelined cores hundreds of distinct reset nets spread the
+/// packing (the slowest paths of `--stage-budget 1` cores on ECP5). Deeper in a stage,
+/// or at the start of a deeper one, the set/reset saves a LUT at no cost in Fmax, so it
+/// is left to synthesis there (gating those cost iCE40 `locus-mid` cores up to 15 % of
+/// their Fmax).
+fn mux(ir: &Ir, sel: NodeId, t: NodeId, f: NodeId, ty: Ty, shallow: bool) -> Expr {
     let s = operand(ir, sel, Ty::BIT);
     let (te, fe) = (operand(ir, t, ty), operand(ir, f, ty));
     let is_const = |id: NodeId| matches!(ir.node(id).op, Op::Const(_));
-    let first = [sel, t, f]
-        .iter()
-        .all(|&id| matches!(ir.node(id).op, Op::Const(_) | Op::Reg(_) | Op::Input(_)));
-    if !first || !(is_const(t) || is_const(f)) {
+    let first = starts(ir, sel) && [t, f].iter().all(|&id| starts(ir, id) || free(ir, id));
+    let constant_bits = [t, f].iter().any(|&id| is_const(id) || free(ir, id));
+    if !first || !(constant_bits || shallow) {
         return Expr::Cond(Box::new(s), Box::new(te), Box::new(fe));
     }
     let spread = |e: Expr| {
@@ -834,7 +888,8 @@ mod tests {
 
     /// A multiplexer choosing a constant is printed as gates only at the start of its
     /// stage (registers, inputs and constants in), so synthesis keeps the set/reset
-    /// that absorbs a LUT level deeper in a stage.
+    /// that absorbs a LUT level deeper in a stage; in a single-level stage, every
+    /// multiplexer at its start is.
     #[test]
     fn constant_muxes_are_gates_at_the_start_of_a_stage() {
         let ty = Ty {
@@ -854,14 +909,60 @@ mod tests {
         };
         let gates = |e: &Expr| matches!(e, Expr::Binary(BinOp::Or, ..));
         assert!(
-            gates(&mux(&ir, 2, 3, 0, ty)),
+            gates(&mux(&ir, 2, 3, 0, ty, false)),
             "register select, constant arm"
         );
-        assert!(gates(&mux(&ir, 2, 0, 3, ty)), "constant on the other arm");
         assert!(
-            !gates(&mux(&ir, 4, 3, 0, ty)),
+            gates(&mux(&ir, 2, 0, 3, ty, false)),
+            "constant on the other arm"
+        );
+        assert!(
+            !gates(&mux(&ir, 4, 3, 0, ty, false)),
             "select computed in the stage"
         );
-        assert!(!gates(&mux(&ir, 2, 3, 3, ty)), "no constant arm");
+        assert!(!gates(&mux(&ir, 2, 3, 3, ty, false)), "no constant arm");
+        assert!(
+            gates(&mux(&ir, 2, 3, 3, ty, true)),
+            "no constant arm, single-level stage"
+        );
+        assert!(
+            !gates(&mux(&ir, 4, 3, 3, ty, true)),
+            "select computed in a single-level stage"
+        );
+    }
+
+    /// A multiplexer between two constants is free logic: a multiplexer reading it
+    /// is still the start of its stage, its arms may hold constant bits, and it alone
+    /// does not make a stage deeper than one level.
+    #[test]
+    fn free_muxes_count_as_stage_starts() {
+        let ty = Ty {
+            width: 2,
+            signed: false,
+        };
+        let ir = Ir {
+            inputs: vec![],
+            nodes: vec![
+                node(Op::Const(1), ty, 0),                   // 0
+                node(Op::Const(2), ty, 0),                   // 1
+                node(Op::Reg(0), Ty::BIT, 1),                // 2: a select from a register
+                node(Op::Reg(1), ty, 1),                     // 3
+                node(Op::Mux { sel: 2, t: 0, f: 1 }, ty, 1), // 4: free
+                node(Op::Mux { sel: 2, t: 4, f: 3 }, ty, 1), // 5: reads it
+                node(Op::Reg(5), ty, 2),                     // 6
+                node(Op::Reg(2), Ty::BIT, 2),                // 7
+                node(Op::Mux { sel: 7, t: 6, f: 0 }, ty, 2), // 8
+                node(Op::Mux { sel: 7, t: 8, f: 6 }, ty, 2), // 9: a second level
+                node(Op::Reg(9), ty, 3),                     // 10
+            ],
+            outputs: vec![crate::ir::OutputPort {
+                name: "y".into(),
+                node: 10,
+            }],
+        };
+        assert!(free(&ir, 4) && !free(&ir, 5) && !free(&ir, 8));
+        let gates = |e: &Expr| matches!(e, Expr::Binary(BinOp::Or, ..));
+        assert!(gates(&mux(&ir, 2, 4, 3, ty, false)), "free arm");
+        assert_eq!(shallow_stages(&ir), vec![true, true, false, true]);
     }
 }

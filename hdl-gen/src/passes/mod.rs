@@ -1,4 +1,4 @@
-//! IR passes: IR in, IR out, one named pass per file, listed once in [`PIPELINE`]; each keeps `eval()` unchanged.
+//! IR passes: IR in, IR out, one named pass per file, run in the order [`PIPELINE`] lists them; each keeps `eval()` unchanged.
 
 mod dce;
 mod pipeline;
@@ -26,8 +26,9 @@ pub struct Pass {
     pub run: fn(&Ir, &PassOptions) -> Ir,
 }
 
-/// Every pass, in the order they run.
-pub const PIPELINE: &[Pass] = &[dce::PASS, split_compares::PASS, pipeline::PASS];
+/// Every pass, in the order they run (`dce` again last: logic the `pipeline` pass
+/// rebuilt in a later stage may have no reader left where it was).
+pub const PIPELINE: &[Pass] = &[dce::PASS, split_compares::PASS, pipeline::PASS, dce::PASS];
 
 /// Runs every pass. With `check`, verifies the IR after each one; a violation is a
 /// bug and is reported with the pass's name.

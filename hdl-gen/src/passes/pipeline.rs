@@ -8,6 +8,13 @@
 //! has registered inputs and outputs. Registers of one value at one stage are shared.
 //! Every path from input to output crosses the same number of registers, so the
 //! latency is the stage of the outputs; `eval()` is unchanged (registers are identity).
+//!
+//! A multiplexer between two constants (a tree's leaf pair) costs no LUT level: each
+//! of its bits is the select, its inverse or a constant, which the LUT reading it
+//! absorbs. A later stage that reads it builds it again from its registered select, so
+//! its value is never registered on its own (measured on digits, 100 trees of depth 3,
+//! `--stage-budget 1`, ECP5: one cycle less; the leaf-pair registers had needed an
+//! inverter LUT before each inverted bit).
 
 use super::{Pass, PassOptions};
 use crate::ir::{CmpOp, Ir, Node, NodeId, Op, Origin, OutputPort};
@@ -22,12 +29,16 @@ pub const PASS: Pass = Pass {
 /// Estimated delay in LUT levels: a LUT per level, carry chains at a tenth of a level per bit.
 pub fn delay(ir: &Ir, n: &Node) -> f64 {
     let width_of = |id: &NodeId| f64::from(ir.nodes[*id as usize].ty.width);
+    let is_const = |id: &NodeId| matches!(ir.nodes[*id as usize].op, Op::Const(_));
     match &n.op {
         Op::Input(_) | Op::Const(_) | Op::Reg(_) | Op::Shr(..) | Op::Low(..) => 0.0,
         Op::Cmp(CmpOp::Lt | CmpOp::Gt, a, b) => 1.0 + 0.1 * width_of(a).max(width_of(b)),
         Op::Add(..) | Op::Sub(..) | Op::Abs(..) => 1.0 + 0.1 * f64::from(n.ty.width),
         Op::Mul(..) => 2.0 + 0.2 * f64::from(n.ty.width),
         Op::Lut { table, .. } => 1.0 + (table.len() as f64).log(16.0).ceil().max(0.0),
+        // Between two constants, each bit is the select, its inverse or a constant:
+        // the LUT that reads it absorbs it.
+        Op::Mux { t, f, .. } if is_const(t) && is_const(f) => 0.0,
         Op::Not(_) | Op::Mux { .. } => 1.0,
         Op::And(v) | Op::Or(v) => (v.len() as f64).log(4.0).ceil().max(1.0),
     }
@@ -51,10 +62,30 @@ impl Staged {
         matches!(self.nodes[id as usize].op, Op::Const(_))
     }
 
-    /// `id` delayed to `stage` through a chain of shared registers.
+    /// A multiplexer between two constants: free logic (see [`delay`]).
+    fn is_free(&self, id: NodeId) -> bool {
+        match self.nodes[id as usize].op {
+            Op::Mux { t, f, .. } => self.is_const(t) && self.is_const(f),
+            _ => false,
+        }
+    }
+
+    /// `id` delayed to `stage` through a chain of shared registers. Free logic is
+    /// built again at `stage` from its delayed select instead: one register bit
+    /// instead of the value's, and no LUT of its own.
     fn at_stage(&mut self, id: NodeId, stage: u32) -> NodeId {
         if self.is_const(id) {
             return id;
+        }
+        if self.is_free(id) && self.nodes[id as usize].stage < stage {
+            if let Some(&r) = self.regs.get(&(id, stage)) {
+                return r;
+            }
+            let node = self.nodes[id as usize].clone();
+            let op = node.op.map(|a| self.at_stage(a, stage));
+            let r = self.push(Node { op, stage, ..node }, 0.0);
+            self.regs.insert((id, stage), r);
+            return r;
         }
         let mut cur = id;
         let mut s = self.nodes[id as usize].stage;
@@ -130,7 +161,7 @@ fn run(ir: &Ir, opts: &PassOptions) -> Ir {
             .map(|&a| st.arrival[a as usize])
             .fold(0.0, f64::max);
         let mut arrival = start + d;
-        if arrival > opts.stage_budget && start > 0.0 {
+        if d > 0.0 && arrival > opts.stage_budget && start > 0.0 {
             stage += 1;
             arrival = d;
         }
@@ -178,6 +209,19 @@ fn run(ir: &Ir, opts: &PassOptions) -> Ir {
                 },
                 0.0,
             )
+        } else if st.is_free(id) {
+            // An output is a register: of free logic, built in the stage before.
+            let v = st.at_stage(id, last - 1);
+            let ty = st.nodes[v as usize].ty;
+            st.push(
+                Node {
+                    op: Op::Reg(v),
+                    ty,
+                    stage: last,
+                    origin: Origin::Pipeline,
+                },
+                0.0,
+            )
         } else {
             st.at_stage(id, last)
         };
@@ -190,5 +234,75 @@ fn run(ir: &Ir, opts: &PassOptions) -> Ir {
         inputs: ir.inputs.clone(),
         nodes: st.nodes,
         outputs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{InputPort, Ty};
+
+    /// A multiplexer between two constants read a stage later is built again there
+    /// from its registered select, never registered itself, and `eval()` is unchanged.
+    #[test]
+    fn free_muxes_are_rebuilt_not_registered() {
+        let u = |width| Ty {
+            width,
+            signed: false,
+        };
+        let node = |op, ty, stage| Node {
+            op,
+            ty,
+            stage,
+            origin: Origin::Const,
+        };
+        let ir = Ir {
+            inputs: vec![InputPort {
+                name: "x".into(),
+                ty: u(4),
+                feature: 0,
+                kind: Default::default(),
+                label: "x".into(),
+                frac_bits: 0,
+                thresholds: vec![],
+            }],
+            nodes: vec![
+                node(Op::Input(0), u(4), 0),                   // 0
+                node(Op::Const(5), u(3), 0),                   // 1
+                node(Op::Cmp(CmpOp::Lt, 0, 1), Ty::BIT, 0),    // 2
+                node(Op::Const(2), u(3), 0),                   // 3
+                node(Op::Const(6), u(3), 0),                   // 4
+                node(Op::Mux { sel: 2, t: 3, f: 4 }, u(3), 0), // 5: free
+                node(Op::Const(9), u(4), 0),                   // 6
+                node(Op::Cmp(CmpOp::Lt, 0, 6), Ty::BIT, 0),    // 7
+                node(Op::Mux { sel: 7, t: 5, f: 3 }, u(3), 0), // 8
+                node(Op::Reg(8), u(3), 1),                     // 9
+            ],
+            outputs: vec![crate::ir::OutputPort {
+                name: "y".into(),
+                node: 9,
+            }],
+        };
+        let out = run(&ir, &PassOptions { stage_budget: 1.0 });
+        out.verify().unwrap();
+        let free = |id: NodeId| match out.nodes[id as usize].op {
+            Op::Mux { t, f, .. } => [t, f]
+                .iter()
+                .all(|&a| matches!(out.nodes[a as usize].op, Op::Const(_))),
+            _ => false,
+        };
+        for n in &out.nodes {
+            if let Op::Reg(a) = n.op {
+                assert!(!free(a), "{}", out.to_text());
+            }
+        }
+        let copies: Vec<u32> = (0..out.nodes.len() as NodeId)
+            .filter(|&i| free(i))
+            .map(|i| out.nodes[i as usize].stage)
+            .collect();
+        assert_eq!(copies, vec![1, 2], "{}", out.to_text());
+        for x in 0..16 {
+            assert_eq!(out.eval_outputs(&[x]), ir.eval_outputs(&[x]));
+        }
     }
 }

@@ -28,187 +28,187 @@ module locus_core (
     // verilator lint_on UNUSEDSIGNAL
     wire c8;
     assign c8 = ~r7[2] & (~r7[1] & ~r7[0]);  // petal_length_cm: split at 3 (rank < 1)
-    wire [4:0] t0_n0;
-    assign t0_n0 = c8 ? 5'h15 : 5'h0;  // tree 0, node 0: split
+    wire [4:0] t0_n0_s1;
+    assign t0_n0_s1 = c8 ? 5'h15 : 5'h0;  // tree 0, node 0: split
     wire c13;
     assign c13 = ~r7[2];  // petal_length_cm: split at 5 (rank < 4)
-    wire [4:0] t1_n3;
-    assign t1_n3 = c13 ? 5'h14 : 5'h7;  // tree 1, node 3: split
+    wire [4:0] t1_n3_s1;
+    assign t1_n3_s1 = c13 ? 5'h14 : 5'h7;  // tree 1, node 3: split
     wire c16;
     assign c16 = ~r7[2] & (~r7[1] | ~r7[0]);  // petal_length_cm: split at 4.9 (rank < 3)
-    wire [2:0] t1_n4;
-    assign t1_n4 = c16 ? 3'h7 : 3'h0;  // tree 1, node 4: split
+    wire [2:0] t1_n4_s1;
+    assign t1_n4_s1 = c16 ? 3'h7 : 3'h0;  // tree 1, node 4: split
     // verilator lint_off UNUSEDSIGNAL
     reg  [1:0] r19;
     // verilator lint_on UNUSEDSIGNAL
     wire c20;
     assign c20 = ~r19[1] | ~r19[0];  // petal_width_cm: split at 1.8 (rank < 3)
     wire [4:0] t1_n2;
-    assign t1_n2 = c20 ? t1_n3 : {{2{1'h0}}, t1_n4};  // tree 1, node 2: split
+    assign t1_n2 = c20 ? t1_n3_s1 : {{2{1'h0}}, t1_n4_s1};  // tree 1, node 2: split
     wire [4:0] t1_n0;
     assign t1_n0 = c8 ? 5'h0 : t1_n2;  // tree 1, node 0: split
-    wire [3:0] t2_n1;
-    assign t2_n1 = c13 ? 4'h0 : 4'he;  // tree 2, node 1: split
+    wire [3:0] t2_n1_s1;
+    assign t2_n1_s1 = c13 ? 4'h0 : 4'he;  // tree 2, node 1: split
     wire c26;
     assign c26 = ~r19[1];  // petal_width_cm: split at 1.7 (rank < 2)
     wire [4:0] t2_n0;
-    assign t2_n0 = c26 ? {1'h0, t2_n1} : 5'h14;  // tree 2, node 0: split
-    wire [3:0] t3_n0;
-    assign t3_n0 = c8 ? 4'hf : 4'h0;  // tree 3, node 0: split
-    wire [3:0] t4_n3;
-    assign t4_n3 = c13 ? 4'hf : 4'h6;  // tree 4, node 3: split
-    wire [2:0] t4_n4;
-    assign t4_n4 = c16 ? 3'h6 : 3'h0;  // tree 4, node 4: split
+    assign t2_n0 = c26 ? {1'h0, t2_n1_s1} : 5'h14;  // tree 2, node 0: split
+    wire [3:0] t3_n0_s1;
+    assign t3_n0_s1 = c8 ? 4'hf : 4'h0;  // tree 3, node 0: split
+    wire [3:0] t4_n3_s1;
+    assign t4_n3_s1 = c13 ? 4'hf : 4'h6;  // tree 4, node 3: split
+    wire [2:0] t4_n4_s1;
+    assign t4_n4_s1 = c16 ? 3'h6 : 3'h0;  // tree 4, node 4: split
     wire [3:0] t4_n2;
-    assign t4_n2 = c20 ? t4_n3 : {1'h0, t4_n4};  // tree 4, node 2: split
+    assign t4_n2 = c20 ? t4_n3_s1 : {1'h0, t4_n4_s1};  // tree 4, node 2: split
     wire [3:0] t4_n0;
     assign t4_n0 = c8 ? 4'h0 : t4_n2;  // tree 4, node 0: split
     wire c36;
     assign c36 = ~r19[1] & ~r19[0];  // petal_width_cm: split at 1.6 (rank < 1)
-    wire [2:0] t5_n1;
-    assign t5_n1 = c36 ? 3'h0 : 3'h6;  // tree 5, node 1: split
-    wire [3:0] t5_n5;
-    assign t5_n5 = c13 ? 4'h3 : 4'ha;  // tree 5, node 5: split
-    wire [4:0] t5_n6;
-    assign t5_n6 = c16 ? 5'h8 : 5'h10;  // tree 5, node 6: split
+    wire [2:0] t5_n1_s1;
+    assign t5_n1_s1 = c36 ? 3'h0 : 3'h6;  // tree 5, node 1: split
+    wire [3:0] t5_n5_s1;
+    assign t5_n5_s1 = c13 ? 4'h3 : 4'ha;  // tree 5, node 5: split
+    wire [4:0] t5_n6_s1;
+    assign t5_n6_s1 = c16 ? 5'h8 : 5'h10;  // tree 5, node 6: split
     wire [4:0] t5_n2;
-    assign t5_n2 = c20 ? {1'h0, t5_n5} : t5_n6;  // tree 5, node 2: split
+    assign t5_n2 = c20 ? {1'h0, t5_n5_s1} : t5_n6_s1;  // tree 5, node 2: split
     wire c45;
     assign c45 = ~r7[2] & ~r7[1];  // petal_length_cm: split at 4.8 (rank < 2)
     wire [4:0] t5_n0;
-    assign t5_n0 = c45 ? {{2{1'h0}}, t5_n1} : t5_n2;  // tree 5, node 0: split
-    wire [3:0] t6_n0;
-    assign t6_n0 = c8 ? 4'he : 4'h0;  // tree 6, node 0: split
+    assign t5_n0 = c45 ? {{2{1'h0}}, t5_n1_s1} : t5_n2;  // tree 5, node 0: split
+    wire [3:0] t6_n0_s1;
+    assign t6_n0_s1 = c8 ? 4'he : 4'h0;  // tree 6, node 0: split
     wire c50;
     assign c50 = ~r7[2] | (~r7[1] & ~r7[0]);  // petal_length_cm: split at 5.1 (rank < 5)
-    wire [3:0] t7_n3;
-    assign t7_n3 = c50 ? 4'hd : 4'h5;  // tree 7, node 3: split
+    wire [3:0] t7_n3_s1;
+    assign t7_n3_s1 = c50 ? 4'hd : 4'h5;  // tree 7, node 3: split
     wire [3:0] t7_n2;
-    assign t7_n2 = c20 ? t7_n3 : {1'h0, t4_n4};  // tree 7, node 2: split
+    assign t7_n2 = c20 ? t7_n3_s1 : {1'h0, t4_n4_s1};  // tree 7, node 2: split
     wire [3:0] t7_n0;
     assign t7_n0 = c8 ? 4'h0 : t7_n2;  // tree 7, node 0: split
-    wire [2:0] t8_n1;
-    assign t8_n1 = c36 ? 3'h0 : 3'h7;  // tree 8, node 1: split
-    wire [3:0] t8_n5;
-    assign t8_n5 = c50 ? 4'h4 : 4'ha;  // tree 8, node 5: split
-    wire [3:0] t8_n6;
-    assign t8_n6 = c16 ? 4'h8 : 4'he;  // tree 8, node 6: split
+    wire [2:0] t8_n1_s1;
+    assign t8_n1_s1 = c36 ? 3'h0 : 3'h7;  // tree 8, node 1: split
+    wire [3:0] t8_n5_s1;
+    assign t8_n5_s1 = c50 ? 4'h4 : 4'ha;  // tree 8, node 5: split
+    wire [3:0] t8_n6_s1;
+    assign t8_n6_s1 = c16 ? 4'h8 : 4'he;  // tree 8, node 6: split
     wire [3:0] t8_n2;
-    assign t8_n2 = c20 ? t8_n5 : t8_n6;  // tree 8, node 2: split
+    assign t8_n2 = c20 ? t8_n5_s1 : t8_n6_s1;  // tree 8, node 2: split
     wire [3:0] t8_n0;
-    assign t8_n0 = c45 ? {1'h0, t8_n1} : t8_n2;  // tree 8, node 0: split
-    wire [3:0] t9_n0;
-    assign t9_n0 = c8 ? 4'hc : 4'h0;  // tree 9, node 0: split
-    wire [3:0] t10_n3;
-    assign t10_n3 = c13 ? 4'hb : 4'h5;  // tree 10, node 3: split
-    wire [2:0] t10_n4;
-    assign t10_n4 = c16 ? 3'h5 : 3'h0;  // tree 10, node 4: split
+    assign t8_n0 = c45 ? {1'h0, t8_n1_s1} : t8_n2;  // tree 8, node 0: split
+    wire [3:0] t9_n0_s1;
+    assign t9_n0_s1 = c8 ? 4'hc : 4'h0;  // tree 9, node 0: split
+    wire [3:0] t10_n3_s1;
+    assign t10_n3_s1 = c13 ? 4'hb : 4'h5;  // tree 10, node 3: split
+    wire [2:0] t10_n4_s1;
+    assign t10_n4_s1 = c16 ? 3'h5 : 3'h0;  // tree 10, node 4: split
     wire [3:0] t10_n2;
-    assign t10_n2 = c20 ? t10_n3 : {1'h0, t10_n4};  // tree 10, node 2: split
+    assign t10_n2 = c20 ? t10_n3_s1 : {1'h0, t10_n4_s1};  // tree 10, node 2: split
     wire [3:0] t10_n0;
     assign t10_n0 = c8 ? 4'h0 : t10_n2;  // tree 10, node 0: split
-    wire [3:0] t11_n5;
-    assign t11_n5 = c36 ? 4'h8 : 4'h3;  // tree 11, node 5: split
-    wire [3:0] t11_n6;
-    assign t11_n6 = c16 ? 4'h7 : 4'hc;  // tree 11, node 6: split
+    wire [3:0] t11_n5_s1;
+    assign t11_n5_s1 = c36 ? 4'h8 : 4'h3;  // tree 11, node 5: split
+    wire [3:0] t11_n6_s1;
+    assign t11_n6_s1 = c16 ? 4'h7 : 4'hc;  // tree 11, node 6: split
     wire [3:0] t11_n2;
-    assign t11_n2 = c20 ? t11_n5 : t11_n6;  // tree 11, node 2: split
+    assign t11_n2 = c20 ? t11_n5_s1 : t11_n6_s1;  // tree 11, node 2: split
     wire [3:0] t11_n0;
-    assign t11_n0 = c45 ? {1'h0, t5_n1} : t11_n2;  // tree 11, node 0: split
-    wire [3:0] t12_n0;
-    assign t12_n0 = c8 ? 4'hb : 4'h0;  // tree 12, node 0: split
-    wire [3:0] t13_n3;
-    assign t13_n3 = c13 ? 4'hb : 4'h3;  // tree 13, node 3: split
-    wire [2:0] t13_n4;
-    assign t13_n4 = c50 ? 3'h4 : 3'h0;  // tree 13, node 4: split
+    assign t11_n0 = c45 ? {1'h0, t5_n1_s1} : t11_n2;  // tree 11, node 0: split
+    wire [3:0] t12_n0_s1;
+    assign t12_n0_s1 = c8 ? 4'hb : 4'h0;  // tree 12, node 0: split
+    wire [3:0] t13_n3_s1;
+    assign t13_n3_s1 = c13 ? 4'hb : 4'h3;  // tree 13, node 3: split
+    wire [2:0] t13_n4_s1;
+    assign t13_n4_s1 = c50 ? 3'h4 : 3'h0;  // tree 13, node 4: split
     wire [3:0] t13_n2;
-    assign t13_n2 = c26 ? t13_n3 : {1'h0, t13_n4};  // tree 13, node 2: split
+    assign t13_n2 = c26 ? t13_n3_s1 : {1'h0, t13_n4_s1};  // tree 13, node 2: split
     wire [3:0] t13_n0;
     assign t13_n0 = c8 ? 4'h0 : t13_n2;  // tree 13, node 0: split
-    wire [3:0] t14_n6;
-    assign t14_n6 = c16 ? 4'h6 : 4'hb;  // tree 14, node 6: split
+    wire [3:0] t14_n6_s1;
+    assign t14_n6_s1 = c16 ? 4'h6 : 4'hb;  // tree 14, node 6: split
     wire [3:0] t14_n2;
-    assign t14_n2 = c20 ? t11_n5 : t14_n6;  // tree 14, node 2: split
+    assign t14_n2 = c20 ? t11_n5_s1 : t14_n6_s1;  // tree 14, node 2: split
     wire [3:0] t14_n0;
-    assign t14_n0 = c45 ? {1'h0, t5_n1} : t14_n2;  // tree 14, node 0: split
-    wire [3:0] t15_n0;
-    assign t15_n0 = c8 ? 4'ha : 4'h0;  // tree 15, node 0: split
-    wire [2:0] t17_n5;
-    assign t17_n5 = c36 ? 3'h7 : 3'h3;  // tree 17, node 5: split
+    assign t14_n0 = c45 ? {1'h0, t5_n1_s1} : t14_n2;  // tree 14, node 0: split
+    wire [3:0] t15_n0_s1;
+    assign t15_n0_s1 = c8 ? 4'ha : 4'h0;  // tree 15, node 0: split
+    wire [2:0] t17_n5_s1;
+    assign t17_n5_s1 = c36 ? 3'h7 : 3'h3;  // tree 17, node 5: split
     // verilator lint_off UNUSEDSIGNAL
     reg  r81;
     // verilator lint_on UNUSEDSIGNAL
     wire c82;
     assign c82 = ~r81;  // sepal_length_cm: split at 6 (rank < 1)
-    wire [3:0] t17_n6;
-    assign t17_n6 = c82 ? 4'h6 : 4'hb;  // tree 17, node 6: split
+    wire [3:0] t17_n6_s1;
+    assign t17_n6_s1 = c82 ? 4'h6 : 4'hb;  // tree 17, node 6: split
     wire [3:0] t17_n2;
-    assign t17_n2 = c20 ? {1'h0, t17_n5} : t17_n6;  // tree 17, node 2: split
+    assign t17_n2 = c20 ? {1'h0, t17_n5_s1} : t17_n6_s1;  // tree 17, node 2: split
     wire [3:0] t17_n0;
-    assign t17_n0 = c45 ? {1'h0, t5_n1} : t17_n2;  // tree 17, node 0: split
-    wire [3:0] t19_n3;
-    assign t19_n3 = c13 ? 4'h9 : 4'h2;  // tree 19, node 3: split
-    wire [1:0] t19_n4;
-    assign t19_n4 = c50 ? 2'h3 : 2'h0;  // tree 19, node 4: split
+    assign t17_n0 = c45 ? {1'h0, t5_n1_s1} : t17_n2;  // tree 17, node 0: split
+    wire [3:0] t19_n3_s1;
+    assign t19_n3_s1 = c13 ? 4'h9 : 4'h2;  // tree 19, node 3: split
+    wire [1:0] t19_n4_s1;
+    assign t19_n4_s1 = c50 ? 2'h3 : 2'h0;  // tree 19, node 4: split
     wire [3:0] t19_n2;
-    assign t19_n2 = c26 ? t19_n3 : {{2{1'h0}}, t19_n4};  // tree 19, node 2: split
+    assign t19_n2 = c26 ? t19_n3_s1 : {{2{1'h0}}, t19_n4_s1};  // tree 19, node 2: split
     wire [3:0] t19_n0;
     assign t19_n0 = c8 ? 4'h0 : t19_n2;  // tree 19, node 0: split
-    wire [3:0] t20_n1;
-    assign t20_n1 = c26 ? 4'h0 : 4'h8;  // tree 20, node 1: split
+    wire [3:0] t20_n1_s1;
+    assign t20_n1_s1 = c26 ? 4'h0 : 4'h8;  // tree 20, node 1: split
     wire [3:0] t20_n2;
-    assign t20_n2 = c20 ? t11_n5 : 4'ha;  // tree 20, node 2: split
+    assign t20_n2 = c20 ? t11_n5_s1 : 4'ha;  // tree 20, node 2: split
     wire [3:0] t20_n0;
-    assign t20_n0 = c16 ? t20_n1 : t20_n2;  // tree 20, node 0: split
-    wire [3:0] t22_n3;
-    assign t22_n3 = c26 ? 4'h8 : 4'h3;  // tree 22, node 3: split
+    assign t20_n0 = c16 ? t20_n1_s1 : t20_n2;  // tree 20, node 0: split
+    wire [3:0] t22_n3_s1;
+    assign t22_n3_s1 = c26 ? 4'h8 : 4'h3;  // tree 22, node 3: split
     wire c95;
     assign c95 = ~r7[2] | ~r7[1];  // petal_length_cm: split at 5.2 (rank < 6)
     wire [3:0] t22_n2;
-    assign t22_n2 = c95 ? t22_n3 : 4'h0;  // tree 22, node 2: split
+    assign t22_n2 = c95 ? t22_n3_s1 : 4'h0;  // tree 22, node 2: split
     wire [3:0] t22_n0;
     assign t22_n0 = c8 ? 4'h0 : t22_n2;  // tree 22, node 0: split
-    wire [2:0] t23_n1;
-    assign t23_n1 = c26 ? 3'h0 : 3'h7;  // tree 23, node 1: split
+    wire [2:0] t23_n1_s1;
+    assign t23_n1_s1 = c26 ? 3'h0 : 3'h7;  // tree 23, node 1: split
     wire [3:0] t23_n0;
-    assign t23_n0 = c16 ? {1'h0, t23_n1} : t20_n2;  // tree 23, node 0: split
-    wire [3:0] t24_n0;
-    assign t24_n0 = c8 ? 4'h9 : 4'h0;  // tree 24, node 0: split
+    assign t23_n0 = c16 ? {1'h0, t23_n1_s1} : t20_n2;  // tree 23, node 0: split
+    wire [3:0] t24_n0_s1;
+    assign t24_n0_s1 = c8 ? 4'h9 : 4'h0;  // tree 24, node 0: split
     // verilator lint_off UNUSEDSIGNAL
     reg  r101;
     // verilator lint_on UNUSEDSIGNAL
     wire c102;
     assign c102 = ~r101;  // sepal_width_cm: split at 2.9 (rank < 1)
-    wire [3:0] t26_n4;
-    assign t26_n4 = c102 ? 4'h9 : 4'h3;  // tree 26, node 4: split
+    wire [3:0] t26_n4_s1;
+    assign t26_n4_s1 = c102 ? 4'h9 : 4'h3;  // tree 26, node 4: split
     wire [3:0] t26_n1;
-    assign t26_n1 = c26 ? 4'h0 : t26_n4;  // tree 26, node 1: split
-    wire [2:0] t26_n5;
-    assign t26_n5 = c20 ? 3'h3 : 3'h7;  // tree 26, node 5: split
+    assign t26_n1 = c26 ? 4'h0 : t26_n4_s1;  // tree 26, node 1: split
+    wire [2:0] t26_n5_s1;
+    assign t26_n5_s1 = c20 ? 3'h3 : 3'h7;  // tree 26, node 5: split
     wire [3:0] t26_n2;
-    assign t26_n2 = c95 ? {1'h0, t26_n5} : 4'h9;  // tree 26, node 2: split
+    assign t26_n2 = c95 ? {1'h0, t26_n5_s1} : 4'h9;  // tree 26, node 2: split
     wire [3:0] t26_n0;
     assign t26_n0 = c13 ? t26_n1 : t26_n2;  // tree 26, node 0: split
-    wire [3:0] t27_n0;
-    assign t27_n0 = c8 ? 4'h8 : 4'h0;  // tree 27, node 0: split
-    wire [2:0] t29_n1;
-    assign t29_n1 = c26 ? 3'h0 : 3'h6;  // tree 29, node 1: split
-    wire [2:0] t29_n5;
-    assign t29_n5 = c36 ? 3'h7 : 3'h2;  // tree 29, node 5: split
+    wire [3:0] t27_n0_s1;
+    assign t27_n0_s1 = c8 ? 4'h8 : 4'h0;  // tree 27, node 0: split
+    wire [2:0] t29_n1_s1;
+    assign t29_n1_s1 = c26 ? 3'h0 : 3'h6;  // tree 29, node 1: split
+    wire [2:0] t29_n5_s1;
+    assign t29_n5_s1 = c36 ? 3'h7 : 3'h2;  // tree 29, node 5: split
     wire [3:0] t29_n2;
-    assign t29_n2 = c20 ? {1'h0, t29_n5} : 4'h8;  // tree 29, node 2: split
+    assign t29_n2 = c20 ? {1'h0, t29_n5_s1} : 4'h8;  // tree 29, node 2: split
     wire [3:0] t29_n0;
-    assign t29_n0 = c16 ? {1'h0, t29_n1} : t29_n2;  // tree 29, node 0: split
+    assign t29_n0 = c16 ? {1'h0, t29_n1_s1} : t29_n2;  // tree 29, node 0: split
     wire [5:0] s114;
-    assign s114 = {1'h0, t0_n0} + {{2{1'h0}}, t3_n0};  // sum of group 0
+    assign s114 = {1'h0, t0_n0_s1} + {{2{1'h0}}, t3_n0_s1};  // sum of group 0
     wire [4:0] s115;
-    assign s115 = {1'h0, t6_n0} + {1'h0, t9_n0};  // sum of group 0
+    assign s115 = {1'h0, t6_n0_s1} + {1'h0, t9_n0_s1};  // sum of group 0
     wire [4:0] s116;
-    assign s116 = {1'h0, t12_n0} + {1'h0, t15_n0};  // sum of group 0
+    assign s116 = {1'h0, t12_n0_s1} + {1'h0, t15_n0_s1};  // sum of group 0
     wire [4:0] s117;
-    assign s117 = {1'h0, t15_n0} + {1'h0, t15_n0};  // sum of group 0
+    assign s117 = {1'h0, t15_n0_s1} + {1'h0, t15_n0_s1};  // sum of group 0
     wire [4:0] s118;
-    assign s118 = {1'h0, t24_n0} + {1'h0, t27_n0};  // sum of group 0
+    assign s118 = {1'h0, t24_n0_s1} + {1'h0, t27_n0_s1};  // sum of group 0
     wire [5:0] s119;
     assign s119 = s114 + {1'h0, s115};  // sum of group 0
     wire [5:0] s120;
@@ -217,83 +217,82 @@ module locus_core (
     assign s121 = {{2{1'h0}}, s118} + 7'h4c;  // sum of group 0
     wire [6:0] s122;
     assign s122 = {1'h0, s119} + {1'h0, s120};  // sum of group 0
-    reg  [6:0] r123;
-    reg  [6:0] r124;
-    wire [7:0] s125;
-    assign s125 = {1'h0, r123} + {r124[6], r124};  // sum of group 0
-    wire [5:0] s127;
-    assign s127 = {1'h0, t1_n0} + {{2{1'h0}}, t4_n0};  // sum of group 1
+    wire [7:0] s123;
+    assign s123 = {1'h0, s122} + {s121[6], s121};  // sum of group 0
+    wire [5:0] s125;
+    assign s125 = {1'h0, t1_n0} + {{2{1'h0}}, t4_n0};  // sum of group 1
+    wire [4:0] s126;
+    assign s126 = {1'h0, t7_n0} + {1'h0, t10_n0};  // sum of group 1
+    wire [4:0] s127;
+    assign s127 = {1'h0, t13_n0} + {1'h0, t13_n0};  // sum of group 1
     wire [4:0] s128;
-    assign s128 = {1'h0, t7_n0} + {1'h0, t10_n0};  // sum of group 1
+    assign s128 = {1'h0, t19_n0} + {1'h0, t22_n0};  // sum of group 1
     wire [4:0] s129;
-    assign s129 = {1'h0, t13_n0} + {1'h0, t13_n0};  // sum of group 1
-    wire [4:0] s130;
-    assign s130 = {1'h0, t19_n0} + {1'h0, t22_n0};  // sum of group 1
-    wire [4:0] s131;
-    assign s131 = {1'h0, t22_n0} + {1'h0, t22_n0};  // sum of group 1
-    wire [5:0] s132;
-    assign s132 = s127 + {1'h0, s128};  // sum of group 1
-    wire [5:0] s133;
-    assign s133 = {1'h0, s129} + {1'h0, s130};  // sum of group 1
-    wire [6:0] s134;
-    assign s134 = {{2{1'h0}}, s131} + 7'h4e;  // sum of group 1
-    reg  [5:0] r135;
-    reg  [5:0] r136;
-    wire [6:0] s137;
-    assign s137 = {1'h0, r135} + {1'h0, r136};  // sum of group 1
-    reg  [6:0] r138;
-    wire [7:0] s139;
-    assign s139 = {1'h0, s137} + {r138[6], r138};  // sum of group 1
-    wire [5:0] s140;
-    assign s140 = {1'h0, t2_n0} + {1'h0, t5_n0};  // sum of group 2
+    assign s129 = {1'h0, t22_n0} + {1'h0, t22_n0};  // sum of group 1
+    wire [5:0] s130;
+    assign s130 = s125 + {1'h0, s126};  // sum of group 1
+    wire [5:0] s131;
+    assign s131 = {1'h0, s127} + {1'h0, s128};  // sum of group 1
+    wire [6:0] s132;
+    assign s132 = {{2{1'h0}}, s129} + 7'h4e;  // sum of group 1
+    reg  [5:0] r133;
+    reg  [5:0] r134;
+    wire [6:0] s135;
+    assign s135 = {1'h0, r133} + {1'h0, r134};  // sum of group 1
+    reg  [6:0] r136;
+    wire [7:0] s137;
+    assign s137 = {1'h0, s135} + {r136[6], r136};  // sum of group 1
+    wire [5:0] s138;
+    assign s138 = {1'h0, t2_n0} + {1'h0, t5_n0};  // sum of group 2
+    wire [4:0] s139;
+    assign s139 = {1'h0, t8_n0} + {1'h0, t11_n0};  // sum of group 2
+    wire [4:0] s140;
+    assign s140 = {1'h0, t14_n0} + {1'h0, t17_n0};  // sum of group 2
     wire [4:0] s141;
-    assign s141 = {1'h0, t8_n0} + {1'h0, t11_n0};  // sum of group 2
+    assign s141 = {1'h0, t20_n0} + {1'h0, t23_n0};  // sum of group 2
     wire [4:0] s142;
-    assign s142 = {1'h0, t14_n0} + {1'h0, t17_n0};  // sum of group 2
-    wire [4:0] s143;
-    assign s143 = {1'h0, t20_n0} + {1'h0, t23_n0};  // sum of group 2
-    wire [4:0] s144;
-    assign s144 = {1'h0, t26_n0} + {1'h0, t29_n0};  // sum of group 2
-    wire [5:0] s145;
-    assign s145 = s140 + {1'h0, s141};  // sum of group 2
-    wire [5:0] s146;
-    assign s146 = {1'h0, s142} + {1'h0, s143};  // sum of group 2
-    wire [6:0] s147;
-    assign s147 = {{2{1'h0}}, s144} + 7'h4c;  // sum of group 2
-    reg  [5:0] r148;
-    reg  [5:0] r149;
-    wire [6:0] s150;
-    assign s150 = {1'h0, r148} + {1'h0, r149};  // sum of group 2
-    reg  [6:0] r151;
-    wire [7:0] s152;
-    assign s152 = {1'h0, s150} + {r151[6], r151};  // sum of group 2
-    wire c154;
+    assign s142 = {1'h0, t26_n0} + {1'h0, t29_n0};  // sum of group 2
+    wire [5:0] s143;
+    assign s143 = s138 + {1'h0, s139};  // sum of group 2
+    wire [5:0] s144;
+    assign s144 = {1'h0, s140} + {1'h0, s141};  // sum of group 2
+    wire [6:0] s145;
+    assign s145 = {{2{1'h0}}, s142} + 7'h4c;  // sum of group 2
+    reg  [5:0] r146;
+    reg  [5:0] r147;
+    wire [6:0] s148;
+    assign s148 = {1'h0, r146} + {1'h0, r147};  // sum of group 2
+    reg  [6:0] r149;
+    wire [7:0] s150;
+    assign s150 = {1'h0, s148} + {r149[6], r149};  // sum of group 2
+    reg  [7:0] r152;
+    wire c153;
     // verilator lint_off UNUSEDSIGNAL
-    wire [8:0] c154_diff;
+    wire [8:0] c153_diff;
     // verilator lint_on UNUSEDSIGNAL
-    assign c154_diff = {s125[7], s125} - {s139[7], s139};  // negative when the comparison holds
-    assign c154 = c154_diff[8];  // decision
-    wire [7:0] m155;
-    assign m155 = c154 ? s139 : s125;  // decision
-    wire m156;
-    assign m156 = c154 ? 1'h1 : 1'h0;  // decision
-    reg  [7:0] r157;
-    reg  [7:0] r158;
-    wire c159;
+    assign c153_diff = {r152[7], r152} - {s137[7], s137};  // negative when the comparison holds
+    assign c153 = c153_diff[8];  // decision
+    wire [7:0] m154;
+    assign m154 = c153 ? s137 : r152;  // decision
+    reg  [7:0] r155;
+    reg  [7:0] r156;
+    wire c157;
     // verilator lint_off UNUSEDSIGNAL
-    wire [8:0] c159_diff;
+    wire [8:0] c157_diff;
     // verilator lint_on UNUSEDSIGNAL
-    assign c159_diff = {r158[7], r158} - {r157[7], r157};  // negative when the comparison holds
-    assign c159 = c159_diff[8];  // decision
-    reg  r160;
-    wire [1:0] m161;
-    assign m161 = c159 ? 2'h2 : {1'h0, r160};  // decision
-    reg  [1:0] r162;
+    assign c157_diff = {r156[7], r156} - {r155[7], r155};  // negative when the comparison holds
+    assign c157 = c157_diff[8];  // decision
+    reg  r158;
+    wire m159;
+    assign m159 = (r158 & 1'h1) | (~r158 & 1'h0);  // decision
+    wire [1:0] m160;
+    assign m160 = c157 ? 2'h2 : {1'h0, m159};  // decision
+    reg  [1:0] r161;
+    reg  [7:0] r162;
     reg  [7:0] r163;
     reg  [7:0] r164;
     reg  [7:0] r165;
     reg  [7:0] r166;
-    reg  [7:0] r167;
 
     // Pipeline: 4 stage(s); data registers need no reset
     always @(posedge clk) begin
@@ -301,23 +300,22 @@ module locus_core (
         r19 <= x3_petal_width_cm;
         r81 <= x0_sepal_length_cm;
         r101 <= x1_sepal_width_cm;
-        r123 <= s122;
-        r124 <= s121;
-        r135 <= s132;
-        r136 <= s133;
-        r138 <= s134;
-        r148 <= s145;
-        r149 <= s146;
-        r151 <= s147;
-        r157 <= s152;
-        r158 <= m155;
-        r160 <= m156;
-        r162 <= m161;
-        r163 <= s125;
-        r164 <= r163;
-        r165 <= s139;
-        r166 <= r165;
-        r167 <= r157;
+        r133 <= s130;
+        r134 <= s131;
+        r136 <= s132;
+        r146 <= s143;
+        r147 <= s144;
+        r149 <= s145;
+        r152 <= s123;
+        r155 <= s150;
+        r156 <= m154;
+        r158 <= c153;
+        r161 <= m160;
+        r162 <= r152;
+        r163 <= r162;
+        r164 <= s137;
+        r165 <= r164;
+        r166 <= r155;
     end
 
     // Valid pipeline
@@ -341,10 +339,10 @@ module locus_core (
 
     // Outputs
     assign out_valid = valid_4;
-    assign out_class = r162;
-    assign out_score_0 = r164;
-    assign out_score_1 = r166;
-    assign out_score_2 = r167;
+    assign out_class = r161;
+    assign out_score_0 = r163;
+    assign out_score_1 = r165;
+    assign out_score_2 = r166;
 
 endmodule
 
