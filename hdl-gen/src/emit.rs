@@ -739,7 +739,8 @@ fn fold(ir: &Ir, op: BinOp, v: &[NodeId]) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{InputPort, Node, Origin};
+    use crate::ir::{Node, Origin};
+    use crate::testing::input_port as input;
 
     fn node(op: Op, ty: Ty, stage: u32) -> Node {
         Node {
@@ -747,18 +748,6 @@ mod tests {
             ty,
             stage,
             origin: Origin::Const,
-        }
-    }
-
-    fn input(name: &str, ty: Ty, feature: u32) -> InputPort {
-        InputPort {
-            name: name.into(),
-            ty,
-            feature,
-            kind: Default::default(),
-            label: name.into(),
-            frac_bits: 0,
-            thresholds: vec![],
         }
     }
 

@@ -1,4 +1,4 @@
-//! Random tree ensembles for property tests (integer predictor, passes, cosimulation).
+//! Test material: random tree ensembles for property tests (integer predictor, passes, cosimulation), and ports for IR built by hand.
 
 use crate::model::{
     Accumulate, Missing, Model, Node, PostTransform, Precision, SplitOp, Task, Tree,
@@ -244,4 +244,18 @@ fn full_tree(rng: &mut Rng, depth: u32, rows: &[Vec<f64>]) -> Tree {
     }
     grow(rng, &mut nodes, depth, rows);
     Tree { group: 0, nodes }
+}
+
+/// An input port of value `name` (its label too), integer codes, no thresholds: for
+/// IR built by hand in tests.
+pub fn input_port(name: &str, ty: crate::ir::Ty, feature: u32) -> crate::ir::InputPort {
+    crate::ir::InputPort {
+        name: name.into(),
+        ty,
+        feature,
+        kind: Default::default(),
+        label: name.into(),
+        frac_bits: 0,
+        thresholds: vec![],
+    }
 }

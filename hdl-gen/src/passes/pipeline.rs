@@ -240,7 +240,8 @@ fn run(ir: &Ir, opts: &PassOptions) -> Ir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{InputPort, Ty};
+    use crate::ir::Ty;
+    use crate::testing::input_port;
 
     /// A multiplexer between two constants read a stage later is built again there
     /// from its registered select, never registered itself, and `eval()` is unchanged.
@@ -257,15 +258,7 @@ mod tests {
             origin: Origin::Const,
         };
         let ir = Ir {
-            inputs: vec![InputPort {
-                name: "x".into(),
-                ty: u(4),
-                feature: 0,
-                kind: Default::default(),
-                label: "x".into(),
-                frac_bits: 0,
-                thresholds: vec![],
-            }],
+            inputs: vec![input_port("x", u(4), 0)],
             nodes: vec![
                 node(Op::Input(0), u(4), 0),                   // 0
                 node(Op::Const(5), u(3), 0),                   // 1

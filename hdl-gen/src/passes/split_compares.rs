@@ -177,8 +177,9 @@ fn split_one(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{InputPort, OutputPort};
+    use crate::ir::OutputPort;
     use crate::passes::{run as run_passes, PassOptions};
+    use crate::testing::input_port;
 
     /// `x OP c` (or `c OP x`) of one input, registered out.
     fn one_compare(ty: Ty, op: CmpOp, c: i64, const_left: bool) -> Ir {
@@ -194,15 +195,7 @@ mod tests {
             Op::Cmp(op, 0, 1)
         };
         Ir {
-            inputs: vec![InputPort {
-                name: "x".into(),
-                ty,
-                feature: 0,
-                kind: Default::default(),
-                label: "x".into(),
-                frac_bits: 0,
-                thresholds: vec![],
-            }],
+            inputs: vec![input_port("x", ty, 0)],
             nodes: vec![
                 node(Op::Input(0), ty, 0),
                 node(Op::Const(c), Ty::for_range(c, c), 0),
