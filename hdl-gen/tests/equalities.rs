@@ -9,6 +9,7 @@ use hdl_gen::quant::{
     self, input_formats, missing_flags, quantize_with, FastPredictor, QuantModel, Widths,
 };
 use hdl_gen::testing::random_model;
+use hdl_gen::vlog::Item;
 use proptest::prelude::*;
 
 /// Checks `eval_outputs` and `eval_outputs_batch` (the one test vectors use) row by row.
@@ -55,13 +56,22 @@ proptest! {
         let mut ir = lower(&qm);
         ir.verify().map_err(|e| TestCaseError::fail(format!("lowered: {e}")))?;
         check_eval(&qm, &ir, &rows)?;
-        for budget in [0.5, 3.0, 8.0, 100.0] {
+        for budget in [0.5, 1.0, 3.0, 8.0, 100.0] {
             let opts = PassOptions { stage_budget: budget };
             let mut cur = ir.clone();
             for p in PIPELINE {
                 cur = (p.run)(&cur, &opts);
                 cur.verify().map_err(|e| TestCaseError::fail(format!("after {}: {e}", p.name)))?;
                 check_eval(&qm, &cur, &rows)?;
+            }
+            // Every name the printer declares is declared once (Verilator 5.006 takes
+            // a second `wire` of the same name silently).
+            let module = hdl_gen::emit::emit(&cur, "t", vec![]);
+            let mut names = std::collections::HashSet::new();
+            for item in &module.items {
+                if let Item::Wire { name, .. } | Item::Reg { name, .. } = item {
+                    prop_assert!(names.insert(name.clone()), "{} declared twice (budget {})", name, budget);
+                }
             }
         }
         ir = hdl_gen::compile::build_ir(&qm, &PassOptions::default()).unwrap();
