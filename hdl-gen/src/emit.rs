@@ -35,7 +35,6 @@ pub fn input_width(ir: &Ir) -> u32 {
 /// Emits the module `name` for `ir`, with `header` lines as its leading comment.
 pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
     let latency = ir.latency();
-    let shallow = shallow_stages(ir);
     let mut ports = vec![
         port(
             Dir::Input,
@@ -166,7 +165,7 @@ pub fn emit(ir: &Ir, name: &str, header: Vec<String>) -> Module {
             Op::Not(a) => Expr::Not(Box::new(operand(ir, *a, Ty::BIT))),
             Op::And(v) => fold(ir, BinOp::And, v),
             Op::Or(v) => fold(ir, BinOp::Or, v),
-            Op::Mux { sel, t, f } => mux(ir, *sel, *t, *f, n.ty, shallow[n.stage as usize]),
+            Op::Mux { sel, t, f } => mux(ir, *sel, *t, *f, n.ty),
             Op::Add(a, b) => Expr::Binary(
                 BinOp::Add,
                 Box::new(operand(ir, *a, n.ty)),
@@ -667,49 +666,22 @@ fn free(ir: &Ir, id: NodeId) -> bool {
     }
 }
 
-/// Per stage: whether its logic is a single LUT level, every node reading only stage
-/// starts, free multiplexers and bit slices (as at `--stage-budget 1`).
-fn shallow_stages(ir: &Ir) -> Vec<bool> {
-    let mut shallow = vec![true; ir.latency() as usize + 1];
-    for n in &ir.nodes {
-        if matches!(n.op, Op::Reg(_) | Op::Shr(..) | Op::Low(..)) {
-            continue;
-        }
-        let level = |&a: &NodeId| {
-            starts(ir, a) || free(ir, a) || matches!(ir.node(a).op, Op::Shr(..) | Op::Low(..))
-        };
-        if !n.op.operands().iter().all(level) {
-            if let Some(s) = shallow.get_mut(n.stage as usize) {
-                *s = false;
-            }
-        }
-    }
-    shallow
-}
-
-/// `sel ? t : f`. As gates, `({w{sel}} & t) | ({w{~sel}} & f)`, when the multiplexer is
-/// the first logic of its stage (it reads only registers, inputs, constants and free
-/// multiplexers) and either an arm may have constant bits (a constant or a free
-/// multiplexer) or its stage is a single LUT level (`shallow`), where bits that
-/// synthesis finds constant behind a register have the same effect.
-///
-/// Otherwise a multiplexer right before a register with a constant on one side is
-/// mapped onto the flip-flop's synchronous set/reset, and flip-flops packed together
-/// share one set/reset net (two per ECP5 slice, eight per iCE40 logic block). On ECP5
-/// the set/reset is active low, so an inverter LUT drives it: in a single-level stage
-/// that path (LUT, routing, 0.42 ns set/reset setup) is longer than the stage's own
-/// logic, and in deeply pipelined cores hundreds of distinct reset nets spread the
-/// packing (the slowest paths of `--stage-budget 1` cores on ECP5). Deeper in a stage,
-/// or at the start of a deeper one, the set/reset saves a LUT at no cost in Fmax, so it
-/// is left to synthesis there (gating those cost iCE40 `locus-mid` cores up to 15 % of
-/// their Fmax).
-fn mux(ir: &Ir, sel: NodeId, t: NodeId, f: NodeId, ty: Ty, shallow: bool) -> Expr {
+/// `sel ? t : f`. As gates, `({w{sel}} & t) | ({w{~sel}} & f)`, when an arm may hold
+/// constant bits (a constant, or a free multiplexer) and the multiplexer is the first
+/// logic of its stage (it reads only registers, inputs, constants and free
+/// multiplexers). Such a multiplexer right before a register is otherwise mapped onto
+/// the flip-flop's synchronous set/reset, and flip-flops packed together share one
+/// set/reset net (two per ECP5 slice, eight per iCE40 logic block): in deeply
+/// pipelined cores hundreds of distinct reset nets spread the packing and lengthen the
+/// routes (the slowest paths of `--stage-budget 1` cores on ECP5). Deeper in a stage
+/// the set/reset absorbs a LUT level, so it is left to synthesis there.
+fn mux(ir: &Ir, sel: NodeId, t: NodeId, f: NodeId, ty: Ty) -> Expr {
     let s = operand(ir, sel, Ty::BIT);
     let (te, fe) = (operand(ir, t, ty), operand(ir, f, ty));
     let is_const = |id: NodeId| matches!(ir.node(id).op, Op::Const(_));
     let first = starts(ir, sel) && [t, f].iter().all(|&id| starts(ir, id) || free(ir, id));
     let constant_bits = [t, f].iter().any(|&id| is_const(id) || free(ir, id));
-    if !first || !(constant_bits || shallow) {
+    if !first || !constant_bits {
         return Expr::Cond(Box::new(s), Box::new(te), Box::new(fe));
     }
     let spread = |e: Expr| {
@@ -877,8 +849,7 @@ mod tests {
 
     /// A multiplexer choosing a constant is printed as gates only at the start of its
     /// stage (registers, inputs and constants in), so synthesis keeps the set/reset
-    /// that absorbs a LUT level deeper in a stage; in a single-level stage, every
-    /// multiplexer at its start is.
+    /// that absorbs a LUT level deeper in a stage.
     #[test]
     fn constant_muxes_are_gates_at_the_start_of_a_stage() {
         let ty = Ty {
@@ -898,31 +869,19 @@ mod tests {
         };
         let gates = |e: &Expr| matches!(e, Expr::Binary(BinOp::Or, ..));
         assert!(
-            gates(&mux(&ir, 2, 3, 0, ty, false)),
+            gates(&mux(&ir, 2, 3, 0, ty)),
             "register select, constant arm"
         );
+        assert!(gates(&mux(&ir, 2, 0, 3, ty)), "constant on the other arm");
         assert!(
-            gates(&mux(&ir, 2, 0, 3, ty, false)),
-            "constant on the other arm"
-        );
-        assert!(
-            !gates(&mux(&ir, 4, 3, 0, ty, false)),
+            !gates(&mux(&ir, 4, 3, 0, ty)),
             "select computed in the stage"
         );
-        assert!(!gates(&mux(&ir, 2, 3, 3, ty, false)), "no constant arm");
-        assert!(
-            gates(&mux(&ir, 2, 3, 3, ty, true)),
-            "no constant arm, single-level stage"
-        );
-        assert!(
-            !gates(&mux(&ir, 4, 3, 3, ty, true)),
-            "select computed in a single-level stage"
-        );
+        assert!(!gates(&mux(&ir, 2, 3, 3, ty)), "no constant arm");
     }
 
     /// A multiplexer between two constants is free logic: a multiplexer reading it
-    /// is still the start of its stage, its arms may hold constant bits, and it alone
-    /// does not make a stage deeper than one level.
+    /// is still the start of its stage, and its arms may hold constant bits.
     #[test]
     fn free_muxes_count_as_stage_starts() {
         let ty = Ty {
@@ -938,20 +897,11 @@ mod tests {
                 node(Op::Reg(1), ty, 1),                     // 3
                 node(Op::Mux { sel: 2, t: 0, f: 1 }, ty, 1), // 4: free
                 node(Op::Mux { sel: 2, t: 4, f: 3 }, ty, 1), // 5: reads it
-                node(Op::Reg(5), ty, 2),                     // 6
-                node(Op::Reg(2), Ty::BIT, 2),                // 7
-                node(Op::Mux { sel: 7, t: 6, f: 0 }, ty, 2), // 8
-                node(Op::Mux { sel: 7, t: 8, f: 6 }, ty, 2), // 9: a second level
-                node(Op::Reg(9), ty, 3),                     // 10
             ],
-            outputs: vec![crate::ir::OutputPort {
-                name: "y".into(),
-                node: 10,
-            }],
+            outputs: vec![],
         };
-        assert!(free(&ir, 4) && !free(&ir, 5) && !free(&ir, 8));
+        assert!(free(&ir, 4) && !free(&ir, 5));
         let gates = |e: &Expr| matches!(e, Expr::Binary(BinOp::Or, ..));
-        assert!(gates(&mux(&ir, 2, 4, 3, ty, false)), "free arm");
-        assert_eq!(shallow_stages(&ir), vec![true, true, false, true]);
+        assert!(gates(&mux(&ir, 2, 4, 3, ty)), "free arm");
     }
 }

@@ -217,82 +217,83 @@ module locus_core (
     assign s121 = {{2{1'h0}}, s118} + 7'h4c;  // sum of group 0
     wire [6:0] s122;
     assign s122 = {1'h0, s119} + {1'h0, s120};  // sum of group 0
-    wire [7:0] s123;
-    assign s123 = {1'h0, s122} + {s121[6], s121};  // sum of group 0
-    wire [5:0] s125;
-    assign s125 = {1'h0, t1_n0} + {{2{1'h0}}, t4_n0};  // sum of group 1
-    wire [4:0] s126;
-    assign s126 = {1'h0, t7_n0} + {1'h0, t10_n0};  // sum of group 1
-    wire [4:0] s127;
-    assign s127 = {1'h0, t13_n0} + {1'h0, t13_n0};  // sum of group 1
+    reg  [6:0] r123;
+    reg  [6:0] r124;
+    wire [7:0] s125;
+    assign s125 = {1'h0, r123} + {r124[6], r124};  // sum of group 0
+    wire [5:0] s127;
+    assign s127 = {1'h0, t1_n0} + {{2{1'h0}}, t4_n0};  // sum of group 1
     wire [4:0] s128;
-    assign s128 = {1'h0, t19_n0} + {1'h0, t22_n0};  // sum of group 1
+    assign s128 = {1'h0, t7_n0} + {1'h0, t10_n0};  // sum of group 1
     wire [4:0] s129;
-    assign s129 = {1'h0, t22_n0} + {1'h0, t22_n0};  // sum of group 1
-    wire [5:0] s130;
-    assign s130 = s125 + {1'h0, s126};  // sum of group 1
-    wire [5:0] s131;
-    assign s131 = {1'h0, s127} + {1'h0, s128};  // sum of group 1
-    wire [6:0] s132;
-    assign s132 = {{2{1'h0}}, s129} + 7'h4e;  // sum of group 1
-    reg  [5:0] r133;
-    reg  [5:0] r134;
-    wire [6:0] s135;
-    assign s135 = {1'h0, r133} + {1'h0, r134};  // sum of group 1
-    reg  [6:0] r136;
-    wire [7:0] s137;
-    assign s137 = {1'h0, s135} + {r136[6], r136};  // sum of group 1
-    wire [5:0] s138;
-    assign s138 = {1'h0, t2_n0} + {1'h0, t5_n0};  // sum of group 2
-    wire [4:0] s139;
-    assign s139 = {1'h0, t8_n0} + {1'h0, t11_n0};  // sum of group 2
-    wire [4:0] s140;
-    assign s140 = {1'h0, t14_n0} + {1'h0, t17_n0};  // sum of group 2
+    assign s129 = {1'h0, t13_n0} + {1'h0, t13_n0};  // sum of group 1
+    wire [4:0] s130;
+    assign s130 = {1'h0, t19_n0} + {1'h0, t22_n0};  // sum of group 1
+    wire [4:0] s131;
+    assign s131 = {1'h0, t22_n0} + {1'h0, t22_n0};  // sum of group 1
+    wire [5:0] s132;
+    assign s132 = s127 + {1'h0, s128};  // sum of group 1
+    wire [5:0] s133;
+    assign s133 = {1'h0, s129} + {1'h0, s130};  // sum of group 1
+    wire [6:0] s134;
+    assign s134 = {{2{1'h0}}, s131} + 7'h4e;  // sum of group 1
+    reg  [5:0] r135;
+    reg  [5:0] r136;
+    wire [6:0] s137;
+    assign s137 = {1'h0, r135} + {1'h0, r136};  // sum of group 1
+    reg  [6:0] r138;
+    wire [7:0] s139;
+    assign s139 = {1'h0, s137} + {r138[6], r138};  // sum of group 1
+    wire [5:0] s140;
+    assign s140 = {1'h0, t2_n0} + {1'h0, t5_n0};  // sum of group 2
     wire [4:0] s141;
-    assign s141 = {1'h0, t20_n0} + {1'h0, t23_n0};  // sum of group 2
+    assign s141 = {1'h0, t8_n0} + {1'h0, t11_n0};  // sum of group 2
     wire [4:0] s142;
-    assign s142 = {1'h0, t26_n0} + {1'h0, t29_n0};  // sum of group 2
-    wire [5:0] s143;
-    assign s143 = s138 + {1'h0, s139};  // sum of group 2
-    wire [5:0] s144;
-    assign s144 = {1'h0, s140} + {1'h0, s141};  // sum of group 2
-    wire [6:0] s145;
-    assign s145 = {{2{1'h0}}, s142} + 7'h4c;  // sum of group 2
-    reg  [5:0] r146;
-    reg  [5:0] r147;
-    wire [6:0] s148;
-    assign s148 = {1'h0, r146} + {1'h0, r147};  // sum of group 2
-    reg  [6:0] r149;
-    wire [7:0] s150;
-    assign s150 = {1'h0, s148} + {r149[6], r149};  // sum of group 2
-    reg  [7:0] r152;
-    wire c153;
+    assign s142 = {1'h0, t14_n0} + {1'h0, t17_n0};  // sum of group 2
+    wire [4:0] s143;
+    assign s143 = {1'h0, t20_n0} + {1'h0, t23_n0};  // sum of group 2
+    wire [4:0] s144;
+    assign s144 = {1'h0, t26_n0} + {1'h0, t29_n0};  // sum of group 2
+    wire [5:0] s145;
+    assign s145 = s140 + {1'h0, s141};  // sum of group 2
+    wire [5:0] s146;
+    assign s146 = {1'h0, s142} + {1'h0, s143};  // sum of group 2
+    wire [6:0] s147;
+    assign s147 = {{2{1'h0}}, s144} + 7'h4c;  // sum of group 2
+    reg  [5:0] r148;
+    reg  [5:0] r149;
+    wire [6:0] s150;
+    assign s150 = {1'h0, r148} + {1'h0, r149};  // sum of group 2
+    reg  [6:0] r151;
+    wire [7:0] s152;
+    assign s152 = {1'h0, s150} + {r151[6], r151};  // sum of group 2
+    wire c154;
     // verilator lint_off UNUSEDSIGNAL
-    wire [8:0] c153_diff;
+    wire [8:0] c154_diff;
     // verilator lint_on UNUSEDSIGNAL
-    assign c153_diff = {r152[7], r152} - {s137[7], s137};  // negative when the comparison holds
-    assign c153 = c153_diff[8];  // decision
-    wire [7:0] m154;
-    assign m154 = c153 ? s137 : r152;  // decision
-    reg  [7:0] r155;
+    assign c154_diff = {s125[7], s125} - {s139[7], s139};  // negative when the comparison holds
+    assign c154 = c154_diff[8];  // decision
+    wire [7:0] m155;
+    assign m155 = c154 ? s139 : s125;  // decision
     reg  [7:0] r156;
-    wire c157;
+    reg  [7:0] r157;
+    wire c158;
     // verilator lint_off UNUSEDSIGNAL
-    wire [8:0] c157_diff;
+    wire [8:0] c158_diff;
     // verilator lint_on UNUSEDSIGNAL
-    assign c157_diff = {r156[7], r156} - {r155[7], r155};  // negative when the comparison holds
-    assign c157 = c157_diff[8];  // decision
-    reg  r158;
-    wire m159;
-    assign m159 = (r158 & 1'h1) | (~r158 & 1'h0);  // decision
-    wire [1:0] m160;
-    assign m160 = c157 ? 2'h2 : {1'h0, m159};  // decision
-    reg  [1:0] r161;
-    reg  [7:0] r162;
+    assign c158_diff = {r157[7], r157} - {r156[7], r156};  // negative when the comparison holds
+    assign c158 = c158_diff[8];  // decision
+    reg  r159;
+    wire m160;
+    assign m160 = (r159 & 1'h1) | (~r159 & 1'h0);  // decision
+    wire [1:0] m161;
+    assign m161 = c158 ? 2'h2 : {1'h0, m160};  // decision
+    reg  [1:0] r162;
     reg  [7:0] r163;
     reg  [7:0] r164;
     reg  [7:0] r165;
     reg  [7:0] r166;
+    reg  [7:0] r167;
 
     // Pipeline: 4 stage(s); data registers need no reset
     always @(posedge clk) begin
@@ -300,22 +301,23 @@ module locus_core (
         r19 <= x3_petal_width_cm;
         r81 <= x0_sepal_length_cm;
         r101 <= x1_sepal_width_cm;
-        r133 <= s130;
-        r134 <= s131;
-        r136 <= s132;
-        r146 <= s143;
-        r147 <= s144;
-        r149 <= s145;
-        r152 <= s123;
-        r155 <= s150;
-        r156 <= m154;
-        r158 <= c153;
-        r161 <= m160;
-        r162 <= r152;
-        r163 <= r162;
-        r164 <= s137;
-        r165 <= r164;
-        r166 <= r155;
+        r123 <= s122;
+        r124 <= s121;
+        r135 <= s132;
+        r136 <= s133;
+        r138 <= s134;
+        r148 <= s145;
+        r149 <= s146;
+        r151 <= s147;
+        r156 <= s152;
+        r157 <= m155;
+        r159 <= c154;
+        r162 <= m161;
+        r163 <= s125;
+        r164 <= r163;
+        r165 <= s139;
+        r166 <= r165;
+        r167 <= r156;
     end
 
     // Valid pipeline
@@ -339,10 +341,10 @@ module locus_core (
 
     // Outputs
     assign out_valid = valid_4;
-    assign out_class = r161;
-    assign out_score_0 = r163;
-    assign out_score_1 = r165;
-    assign out_score_2 = r166;
+    assign out_class = r162;
+    assign out_score_0 = r164;
+    assign out_score_1 = r166;
+    assign out_score_2 = r167;
 
 endmodule
 
