@@ -847,8 +847,9 @@ mod tests {
         }
     }
 
-    /// A multiplexer choosing a constant is printed as gates only at the start of its
-    /// stage (registers, inputs and constants in), so synthesis keeps the set/reset
+    /// A multiplexer choosing a constant, or reading a free multiplexer (between two
+    /// constants), is printed as gates only at the start of its stage (registers,
+    /// inputs, constants and free multiplexers in), so synthesis keeps the set/reset
     /// that absorbs a LUT level deeper in a stage.
     #[test]
     fn constant_muxes_are_gates_at_the_start_of_a_stage() {
@@ -859,11 +860,13 @@ mod tests {
         let ir = Ir {
             inputs: vec![],
             nodes: vec![
-                node(Op::Const(1), ty, 1),    // 0
-                node(Op::Const(2), ty, 1),    // 1
-                node(Op::Reg(0), Ty::BIT, 1), // 2: a select from a register
-                node(Op::Reg(1), ty, 1),      // 3
-                node(Op::Not(2), Ty::BIT, 1), // 4: a select from logic
+                node(Op::Const(1), ty, 1),                   // 0
+                node(Op::Const(2), ty, 1),                   // 1
+                node(Op::Reg(0), Ty::BIT, 1),                // 2: a select from a register
+                node(Op::Reg(1), ty, 1),                     // 3
+                node(Op::Not(2), Ty::BIT, 1),                // 4: a select from logic
+                node(Op::Mux { sel: 2, t: 0, f: 1 }, ty, 1), // 5: free
+                node(Op::Mux { sel: 2, t: 5, f: 3 }, ty, 1), // 6: reads it
             ],
             outputs: vec![],
         };
@@ -878,30 +881,11 @@ mod tests {
             "select computed in the stage"
         );
         assert!(!gates(&mux(&ir, 2, 3, 3, ty)), "no constant arm");
-    }
-
-    /// A multiplexer between two constants is free logic: a multiplexer reading it
-    /// is still the start of its stage, and its arms may hold constant bits.
-    #[test]
-    fn free_muxes_count_as_stage_starts() {
-        let ty = Ty {
-            width: 2,
-            signed: false,
-        };
-        let ir = Ir {
-            inputs: vec![],
-            nodes: vec![
-                node(Op::Const(1), ty, 0),                   // 0
-                node(Op::Const(2), ty, 0),                   // 1
-                node(Op::Reg(0), Ty::BIT, 1),                // 2: a select from a register
-                node(Op::Reg(1), ty, 1),                     // 3
-                node(Op::Mux { sel: 2, t: 0, f: 1 }, ty, 1), // 4: free
-                node(Op::Mux { sel: 2, t: 4, f: 3 }, ty, 1), // 5: reads it
-            ],
-            outputs: vec![],
-        };
-        assert!(free(&ir, 4) && !free(&ir, 5));
-        let gates = |e: &Expr| matches!(e, Expr::Binary(BinOp::Or, ..));
-        assert!(gates(&mux(&ir, 2, 4, 3, ty)), "free arm");
+        assert!(free(&ir, 5) && !free(&ir, 6));
+        assert!(gates(&mux(&ir, 2, 5, 3, ty)), "free arm");
+        assert!(
+            !gates(&mux(&ir, 4, 5, 3, ty)),
+            "free arm, select from logic"
+        );
     }
 }
