@@ -11,7 +11,7 @@
 //! rules never decide a result.
 
 use crate::fixed::wrap;
-use crate::ir::{CmpOp, Ir, Node, NodeId, Op, Origin, Ty};
+use crate::ir::{is_constant_choice, CmpOp, Ir, Node, NodeId, Op, Origin, Ty};
 use crate::vlog::{BinOp, Dir, Expr, Item, Module, Port, Stmt};
 
 /// Bit position of each input port in `in_features`: (lsb, width).
@@ -332,10 +332,11 @@ pub fn name_of(ir: &Ir, id: NodeId) -> String {
         Op::Not(_) | Op::And(_) | Op::Or(_) => format!("g{id}"),
         // A free multiplexer may be built again in each stage that reads it (pass
         // `pipeline`): its stage keeps the names apart.
-        Op::Mux { t, f, .. } => {
-            let stage = match (&ir.node(*t).op, &ir.node(*f).op) {
-                (Op::Const(_), Op::Const(_)) => format!("_s{}", n.stage),
-                _ => String::new(),
+        Op::Mux { .. } => {
+            let stage = if is_constant_choice(&ir.nodes, id) {
+                format!("_s{}", n.stage)
+            } else {
+                String::new()
             };
             match n.origin {
                 Origin::Tree { tree, node } => format!("t{tree}_n{node}{stage}"),
@@ -652,18 +653,11 @@ fn starts(ir: &Ir, id: NodeId) -> bool {
     matches!(ir.node(id).op, Op::Const(_) | Op::Reg(_) | Op::Input(_))
 }
 
-/// A multiplexer between two constants of a stage start: each bit is the select, its
-/// inverse or a constant, absorbed by the LUT that reads it (the `pipeline` pass
-/// builds it again in each stage that reads it rather than registering it).
+/// A multiplexer between two constants of a stage start ([`is_constant_choice`]; the
+/// `pipeline` pass builds it again in each stage that reads it).
 fn free(ir: &Ir, id: NodeId) -> bool {
-    match ir.node(id).op {
-        Op::Mux { sel, t, f } => {
-            starts(ir, sel)
-                && matches!(ir.node(t).op, Op::Const(_))
-                && matches!(ir.node(f).op, Op::Const(_))
-        }
-        _ => false,
-    }
+    matches!(ir.node(id).op, Op::Mux { sel, .. } if starts(ir, sel))
+        && is_constant_choice(&ir.nodes, id)
 }
 
 /// `sel ? t : f`. As gates, `({w{sel}} & t) | ({w{~sel}} & f)`, when an arm may hold

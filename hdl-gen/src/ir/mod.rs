@@ -284,6 +284,14 @@ impl Ir {
 /// result bit of an adder, comparator, mux or gate, `wa·wb` per multiplier (built
 /// from LUTs and carries), `w·⌈entries/16⌉` per ROM, at least one per register bit
 /// (iCE40 and ECP5 cells pair a LUT with a flip-flop). Measured against nextpnr, it
+/// Whether node `id` of `nodes` is a multiplexer between two constants (a tree's leaf
+/// pair): each of its bits is the select, its inverse or a constant, so it is free
+/// logic, absorbed by the LUT next to it (passes `pipeline`, printing in `emit`).
+pub fn is_constant_choice(nodes: &[Node], id: NodeId) -> bool {
+    let is_const = |a: NodeId| matches!(nodes[a as usize].op, Op::Const(_));
+    matches!(nodes[id as usize].op, Op::Mux { t, f, .. } if is_const(t) && is_const(f))
+}
+
 /// is used to choose an architecture (`--arch auto`), never reported as a result.
 pub fn logic_estimate(ir: &Ir) -> u64 {
     let (mut comb, mut ffs) = (0u64, 0u64);

@@ -22,7 +22,7 @@
 //! their stages took a LUT level more.
 
 use super::{Pass, PassOptions};
-use crate::ir::{CmpOp, Ir, Node, NodeId, Op, Origin, OutputPort};
+use crate::ir::{is_constant_choice, CmpOp, Ir, Node, NodeId, Op, Origin, OutputPort};
 use std::collections::HashMap;
 
 pub const PASS: Pass = Pass {
@@ -63,14 +63,6 @@ impl Staged {
         matches!(self.nodes[id as usize].op, Op::Const(_))
     }
 
-    /// A multiplexer between two constants: free logic (see [`delay`]).
-    fn is_free(&self, id: NodeId) -> bool {
-        match self.nodes[id as usize].op {
-            Op::Mux { t, f, .. } => self.is_const(t) && self.is_const(f),
-            _ => false,
-        }
-    }
-
     /// `id` delayed to `stage` through a chain of shared registers. Free logic is
     /// built again at `stage` from its delayed select instead: one register bit
     /// instead of the value's, and no LUT of its own.
@@ -78,7 +70,7 @@ impl Staged {
         if self.is_const(id) {
             return id;
         }
-        if self.is_free(id) && self.nodes[id as usize].stage < stage {
+        if is_constant_choice(&self.nodes, id) && self.nodes[id as usize].stage < stage {
             if let Some(&r) = self.regs.get(&(id, stage)) {
                 return r;
             }
@@ -164,9 +156,8 @@ fn run(ir: &Ir, opts: &PassOptions) -> Ir {
         let mut arrival = start + d;
         // A free multiplexer never opens a stage: it is absorbed by the last LUT of
         // its select's stage or, built again, by the first LUT of a later one.
-        let free = matches!(node.op, Op::Mux { t, f, .. }
-            if [t, f].iter().all(|&a| matches!(ir.nodes[a as usize].op, Op::Const(_))));
-        if !free && arrival > opts.stage_budget && start > 0.0 {
+        if !is_constant_choice(&ir.nodes, i as NodeId) && arrival > opts.stage_budget && start > 0.0
+        {
             stage += 1;
             arrival = d;
         }
@@ -214,7 +205,7 @@ fn run(ir: &Ir, opts: &PassOptions) -> Ir {
                 },
                 0.0,
             )
-        } else if st.is_free(id) {
+        } else if is_constant_choice(&st.nodes, id) {
             // An output is a register: of free logic, built in the stage before.
             let v = st.at_stage(id, last - 1);
             let ty = st.nodes[v as usize].ty;
@@ -283,12 +274,7 @@ mod tests {
         };
         let out = run(&ir, &PassOptions { stage_budget: 1.0 });
         out.verify().unwrap();
-        let free = |id: NodeId| match out.nodes[id as usize].op {
-            Op::Mux { t, f, .. } => [t, f]
-                .iter()
-                .all(|&a| matches!(out.nodes[a as usize].op, Op::Const(_))),
-            _ => false,
-        };
+        let free = |id: NodeId| is_constant_choice(&out.nodes, id);
         for n in &out.nodes {
             if let Op::Reg(a) = n.op {
                 assert!(!free(a), "{}", out.to_text());
