@@ -25,7 +25,8 @@ use common::{locus, read_json, readme_section, root};
 
 use hdl_gen::compile::{load_dir, Interface, OutputField, TOP};
 use hdl_gen::vlog::{print, Dir, Expr, Item, Module, Port, Stmt};
-use locus::flow::{synth_bare, Core};
+use locus::boards::Catalog;
+use locus::flow::{netlist, synth_bare, Core};
 use locus::svg::{line_chart, Series};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -435,6 +436,13 @@ fn flow_settings(toml: &str) -> String {
         .join("\n")
 }
 
+/// Whether `device`'s flow disconnects unread carry outs (`locus::flow::netlist`).
+fn carry_fixup(device: &str) -> bool {
+    let c = Catalog::load().unwrap();
+    let fam = c.family(c.device(device).unwrap().family);
+    netlist::applies_to(fam.cells.get("carry").map(Vec::as_slice).unwrap_or(&[]))
+}
+
 /// One design to build: where, the core's RTL file and interface.
 struct Job {
     model: String,
@@ -455,13 +463,19 @@ fn build(job: &Job, device: &str, mhz: f64) -> Value {
         &job.iface,
         Vec::new(),
     ));
-    let s = stamp(&[
+    let mhz_text = mhz.to_string();
+    let mut parts: Vec<&[u8]> = vec![
         &rtl,
         wrapper.as_bytes(),
         device.as_bytes(),
-        mhz.to_string().as_bytes(),
+        mhz_text.as_bytes(),
         flow.as_bytes(),
-    ]);
+    ];
+    // The netlist fix-up changes only the builds of families it applies to.
+    if carry_fixup(device) {
+        parts.push(b"unread carry outs disconnected");
+    }
+    let s = stamp(&parts);
     if std::fs::read_to_string(dir.join("stamp")).ok().as_deref() == Some(s.as_str()) {
         if let Ok(e) = std::fs::read_to_string(dir.join("error.txt")) {
             return json!({ "error": e });

@@ -1,4 +1,4 @@
-//! `locus synth`: board top + constraints → yosys → nextpnr (fit check, then place and route) → icepack/ecppack → `synth.json`.
+//! `locus synth`: board top + constraints → yosys → carry fix-up → nextpnr (fit check, then place and route) → icepack/ecppack → `synth.json`.
 //!
 //! Everything is written under `DIR/build/<target>/` and every tool runs there with
 //! relative paths (YoWASP tools cannot see the host's `/tmp`). Area comes from
@@ -7,6 +7,7 @@
 //! step with the numbers (exit 2); missed timing is reported and still exits 0.
 
 pub mod constraints;
+pub mod netlist;
 pub mod report;
 pub mod tools;
 
@@ -570,6 +571,8 @@ fn run_flow(
     }
     let cells = cell_counts(&bdir.join("stat.json"))?;
     let n = |r: &str| count(&cells, fam.cells.get(r).map(Vec::as_slice).unwrap_or(&[]));
+    // Carry outs nothing reads would each cost nextpnr-ecp5 a feed-out cell.
+    netlist::drop_unread_carry_outs(&bdir.join("netlist.json"))?;
 
     // 2. Does it fit? nextpnr packs only and reports the packed utilisation.
     let mut args = pnr_args.clone();
