@@ -6,7 +6,8 @@
 //! written to `target/bench-cosim/`, and simulated with `locus sim --data` on ROWS
 //! rows (default 200,000) drawn like the calibration rows. `rows_per_second` is the
 //! one `locus sim` reports: rows through the Verilated core, every output compared
-//! every cycle, after the expected outputs are computed; `end_to_end_rows_per_second`
+//! every cycle, after the expected outputs are computed, on `threads` threads (one
+//! model each, on its share of the rows); `end_to_end_rows_per_second`
 //! divides by the whole command's time (CSV, expected outputs and build included).
 
 mod common;
@@ -70,6 +71,7 @@ fn main() {
             "rows": rows,
             "mismatches": sim["mismatches"],
             "rows_per_second": sim["rows_per_second"],
+            "threads": sim["threads"],
             "build_seconds": sim["build_seconds"],
             "total_seconds": sim["total_seconds"],
             "end_to_end_rows_per_second": sim["total_seconds"].as_f64().map(|t| rows as f64 / t),

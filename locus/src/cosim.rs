@@ -3,6 +3,8 @@
 //! Rows are streamed one per clock with a fixed pattern of idle cycles mixed in; after
 //! every clock, `out_valid` and every output must equal what `eval()` gives for the
 //! row applied exactly `latency` clocks before (or `out_valid` low for an idle slot).
+//! Rows are independent, so with many of them each core streams its own share
+//! through its own model (`threads` in `sim.json`); a VCD trace takes one model.
 
 use crate::{read_data, UserError};
 use anyhow::{Context, Result};
@@ -14,10 +16,13 @@ use serde::Serialize;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// How many mismatches are described in full.
 const SHOW: usize = 10;
+/// Fewest rows worth a thread of their own (a model and its reset).
+pub const ROWS_PER_THREAD: usize = 10_000;
 
 #[derive(Serialize)]
 struct SimReport {
@@ -28,6 +33,8 @@ struct SimReport {
     data: String,
     verilator: String,
     build_seconds: f64,
+    /// Models simulated side by side, each on its own thread and share of the rows.
+    threads: usize,
     /// The simulation loop: rows through the Verilated core, compared every cycle.
     sim_seconds: f64,
     rows_per_second: f64,
@@ -70,6 +77,7 @@ pub fn run(dir: &Path, data: Option<&Path>, vcd: Option<&Path>) -> Result<ExitCo
         data: source,
         verilator: sim::verilator_version().unwrap_or_default(),
         build_seconds,
+        threads: o.threads,
         sim_seconds,
         rows_per_second: vectors.len() as f64 / sim_seconds.max(1e-9),
         total_seconds: start.elapsed().as_secs_f64(),
@@ -78,14 +86,16 @@ pub fn run(dir: &Path, data: Option<&Path>, vcd: Option<&Path>) -> Result<ExitCo
     std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")
         .with_context(|| format!("writing {}", path.display()))?;
     println!(
-        "{}: {} vectors, {} mismatches, latency {} cycles ({} cycles simulated; build {:.1} s, {:.0} rows/s)",
+        "{}: {} vectors, {} mismatches, latency {} cycles ({} cycles simulated; build {:.1} s, {:.0} rows/s on {} thread{})",
         dir.display(),
         report.vectors,
         mismatches,
         report.latency_cycles,
         cycles,
         build_seconds,
-        report.rows_per_second
+        report.rows_per_second,
+        report.threads,
+        if report.threads == 1 { "" } else { "s" }
     );
     if let Some(v) = vcd {
         println!("  trace written to {}", v.display());
@@ -102,6 +112,8 @@ pub struct Outcome {
     pub mismatches: usize,
     pub cycles: u64,
     pub build_seconds: f64,
+    /// Models simulated side by side (one per thread).
+    pub threads: usize,
     pub sim_seconds: f64,
 }
 
@@ -130,20 +142,73 @@ pub fn check(
     spinner.finish_and_clear();
     let lib = lib?;
     let build_seconds = t0.elapsed().as_secs_f64();
-    let mut inst = lib.instantiate()?;
-    if let Some(v) = vcd {
-        inst.trace_open(v)?;
-    }
+    let bar = ProgressBar::new(vectors.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("cosim {bar:40} {pos}/{len} rows")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let shown = AtomicUsize::new(0);
     let t1 = Instant::now();
-    let (mismatches, cycles) = drive(l, &mut inst, vectors, floats);
+    let n_threads = threads(vectors.len(), vcd.is_some());
+    let (mismatches, cycles) = match n_threads {
+        1 => {
+            let mut inst = lib.instantiate()?;
+            if let Some(v) = vcd {
+                inst.trace_open(v)?;
+            }
+            drive(l, &mut inst, vectors, floats, &bar, &shown)
+        }
+        n => {
+            // Rows are independent, so each thread streams its own share through its
+            // own model (instances are per thread; the library is shared).
+            let share = vectors.len().div_ceil(n);
+            let parts: Vec<Result<(usize, u64)>> = std::thread::scope(|s| {
+                let handles: Vec<_> = vectors
+                    .chunks(share)
+                    .map(|part| {
+                        let (lib, bar, shown) = (&lib, &bar, &shown);
+                        s.spawn(move || {
+                            let mut inst = lib.instantiate()?;
+                            Ok(drive(l, &mut inst, part, floats, bar, shown))
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("cosimulation thread panicked"))
+                    .collect()
+            });
+            let mut total = (0, 0);
+            for p in parts {
+                let (m, c) = p?;
+                total = (total.0 + m, total.1 + c);
+            }
+            total
+        }
+    };
     let sim_seconds = t1.elapsed().as_secs_f64();
-    drop(inst);
+    bar.finish_and_clear();
+    let extra = shown.load(Ordering::Relaxed).saturating_sub(SHOW);
+    if extra > 0 {
+        eprintln!("... {extra} more mismatches not shown");
+    }
     Ok(Outcome {
         mismatches,
         cycles,
         build_seconds,
+        threads: n_threads,
         sim_seconds,
     })
+}
+
+/// How many threads stream `rows` rows: one per core, each with at least
+/// [`ROWS_PER_THREAD`] rows; one when tracing (one VCD, one model).
+fn threads(rows: usize, tracing: bool) -> usize {
+    if tracing {
+        return 1;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(rows / ROWS_PER_THREAD).max(1)
 }
 
 /// The core's ports as the harness needs them.
@@ -210,6 +275,8 @@ fn drive(
     inst: &mut sim::Instance,
     vectors: &[Vector],
     floats: Option<&[Vec<f64>]>,
+    bar: &ProgressBar,
+    shown: &AtomicUsize,
 ) -> (usize, u64) {
     let port = |name: &str| inst.port(name).expect("port listed in the design");
     let (rst, in_valid, in_features, out_valid) = (
@@ -235,11 +302,6 @@ fn drive(
         inst.tick();
     }
     inst.set_u64(rst, 0);
-    let bar = ProgressBar::new(vectors.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("cosim {bar:40} {pos}/{len} rows")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
     let mut applied: VecDeque<Option<usize>> = VecDeque::new();
     let mut next = 0usize;
     let mut mismatches = 0usize;
@@ -288,17 +350,13 @@ fn drive(
         };
         if !ok {
             mismatches += 1;
-            if mismatches <= SHOW {
+            if shown.fetch_add(1, Ordering::Relaxed) < SHOW {
                 bar.suspend(|| explain(l, vectors, floats, due, valid, &got, &outs, cycles));
             }
         }
         if due.is_some() {
             bar.inc(1);
         }
-    }
-    bar.finish_and_clear();
-    if mismatches > SHOW {
-        eprintln!("... {} more mismatches not shown", mismatches - SHOW);
     }
     (mismatches, cycles)
 }
@@ -353,5 +411,20 @@ fn explain(
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_need_enough_rows_and_no_trace() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(threads(10, false), 1);
+        assert_eq!(threads(ROWS_PER_THREAD * 2, false), cores.min(2));
+        assert_eq!(threads(ROWS_PER_THREAD * 1000, false), cores);
+        // One VCD comes from one model.
+        assert_eq!(threads(ROWS_PER_THREAD * 1000, true), 1);
     }
 }

@@ -257,6 +257,40 @@ fn cosim_catches_a_wrong_expectation() {
     );
 }
 
+/// With many rows the check is split between threads, one model each: a wrong
+/// expectation in any thread's share is counted, once.
+#[test]
+fn cosim_split_between_threads_catches_every_share() {
+    let ex = root().join("examples/breast-cancer-lgbm");
+    let dir = scratch("threads");
+    ok(&locus(&[
+        "compile",
+        ex.join("model.txt").to_str().unwrap(),
+        "--data",
+        ex.join("data.csv").to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+    ]));
+    let l = hdl_gen::compile::load_dir(&dir).unwrap();
+    let data = hdl_gen::data::read_for_model(&ex.join("data.csv"), &l.model).unwrap();
+    let one = hdl_gen::compile::vectors(&l.quant, &l.ir, &data).unwrap();
+    let mut v = Vec::new();
+    while v.len() < 2 * locus::cosim::ROWS_PER_THREAD + 1 {
+        v.extend(one.iter().cloned());
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let o = locus::cosim::check(&l, &v, None, None).unwrap();
+    assert_eq!((o.mismatches, o.threads), (0, cores.min(2)));
+    // One wrong expectation at each end and one in the middle: every share has one
+    // when there are two threads.
+    let n = v.len();
+    v[3].outputs[0] ^= 1;
+    v[n / 2].outputs[1] += 1;
+    v[n - 2].outputs[0] ^= 1;
+    let o = locus::cosim::check(&l, &v, None, None).unwrap();
+    assert_eq!(o.mismatches, 3);
+}
+
 /// The same model compiled twice, from different working directories, gives
 /// byte-identical files.
 #[test]
