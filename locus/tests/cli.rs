@@ -228,12 +228,10 @@ fn bad_models_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// The cosimulation really compares: a wrong expected output is counted as a mismatch,
-/// and so is an expected output of an idle slot.
-#[test]
-fn cosim_catches_a_wrong_expectation() {
+/// The breast-cancer example compiled into `scratch(name)`, and its rows' vectors.
+fn breast_cancer_vectors(name: &str) -> (hdl_gen::compile::Loaded, Vec<hdl_gen::compile::Vector>) {
     let ex = root().join("examples/breast-cancer-lgbm");
-    let dir = scratch("wrong-expectation");
+    let dir = scratch(name);
     ok(&locus(&[
         "compile",
         ex.join("model.txt").to_str().unwrap(),
@@ -244,7 +242,15 @@ fn cosim_catches_a_wrong_expectation() {
     ]));
     let l = hdl_gen::compile::load_dir(&dir).unwrap();
     let data = hdl_gen::data::read_for_model(&ex.join("data.csv"), &l.model).unwrap();
-    let mut v = hdl_gen::compile::vectors(&l.quant, &l.ir, &data).unwrap();
+    let v = hdl_gen::compile::vectors(&l.quant, &l.ir, &data).unwrap();
+    (l, v)
+}
+
+/// The cosimulation really compares: a wrong expected output is counted as a mismatch,
+/// and so is an expected output of an idle slot.
+#[test]
+fn cosim_catches_a_wrong_expectation() {
+    let (l, mut v) = breast_cancer_vectors("wrong-expectation");
     assert_eq!(
         locus::cosim::check(&l, &v, None, None).unwrap().mismatches,
         0
@@ -261,19 +267,7 @@ fn cosim_catches_a_wrong_expectation() {
 /// expectation in any thread's share is counted, once.
 #[test]
 fn cosim_split_between_threads_catches_every_share() {
-    let ex = root().join("examples/breast-cancer-lgbm");
-    let dir = scratch("threads");
-    ok(&locus(&[
-        "compile",
-        ex.join("model.txt").to_str().unwrap(),
-        "--data",
-        ex.join("data.csv").to_str().unwrap(),
-        "-o",
-        dir.to_str().unwrap(),
-    ]));
-    let l = hdl_gen::compile::load_dir(&dir).unwrap();
-    let data = hdl_gen::data::read_for_model(&ex.join("data.csv"), &l.model).unwrap();
-    let one = hdl_gen::compile::vectors(&l.quant, &l.ir, &data).unwrap();
+    let (l, one) = breast_cancer_vectors("threads");
     let mut v = Vec::new();
     while v.len() < 2 * locus::cosim::ROWS_PER_THREAD + 1 {
         v.extend(one.iter().cloned());
