@@ -81,6 +81,8 @@ pub struct SynthReport {
     pub carry: u64,
     pub brams: u64,
     pub dsps: u64,
+    /// Carry outs nothing read, disconnected before nextpnr ([`netlist`]).
+    pub carry_outs_disconnected: usize,
     /// Packed logic cells (iCE40: LUT + carry + FF sites), from nextpnr.
     pub logic_cells: Option<u64>,
     /// Fraction of the device per resource.
@@ -572,7 +574,7 @@ fn run_flow(
     let cells = cell_counts(&bdir.join("stat.json"))?;
     let n = |r: &str| count(&cells, fam.cells.get(r).map(Vec::as_slice).unwrap_or(&[]));
     // Carry outs nothing reads would each cost nextpnr-ecp5 a feed-out cell.
-    netlist::drop_unread_carry_outs(&bdir.join("netlist.json"))?;
+    let carry_outs_disconnected = netlist::drop_unread_carry_outs(&bdir.join("netlist.json"))?;
 
     // 2. Does it fit? nextpnr packs only and reports the packed utilisation.
     let mut args = pnr_args.clone();
@@ -629,6 +631,7 @@ fn run_flow(
         carry: n("carry"),
         brams: n("brams"),
         dsps: n("dsps"),
+        carry_outs_disconnected,
         logic_cells: None,
         utilisation: BTreeMap::new(),
         bels: BTreeMap::new(),
