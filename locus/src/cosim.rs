@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Barrier;
 use std::time::Instant;
 
 /// How many mismatches are described in full.
@@ -148,45 +149,52 @@ pub fn check(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let shown = AtomicUsize::new(0);
-    let t1 = Instant::now();
+    // `sim_seconds` times the loop alone: the models are made before the clock starts.
     let n_threads = threads(vectors.len(), vcd.is_some());
-    let (mismatches, cycles) = match n_threads {
+    let (mismatches, cycles, sim_seconds) = match n_threads {
         1 => {
             let mut inst = lib.instantiate()?;
             if let Some(v) = vcd {
                 inst.trace_open(v)?;
             }
-            drive(l, &mut inst, vectors, floats, &bar, &shown)
+            let t1 = Instant::now();
+            let (m, c) = drive(l, &mut inst, vectors, floats, &bar, &shown);
+            (m, c, t1.elapsed().as_secs_f64())
         }
         n => {
             // Rows are independent, so each thread streams its own share through its
             // own model (instances are per thread; the library is shared).
-            let share = vectors.len().div_ceil(n);
-            let parts: Vec<Result<(usize, u64)>> = std::thread::scope(|s| {
-                let handles: Vec<_> = vectors
-                    .chunks(share)
-                    .map(|part| {
-                        let (lib, bar, shown) = (&lib, &bar, &shown);
+            let parts: Vec<&[Vector]> = vectors.chunks(vectors.len().div_ceil(n)).collect();
+            let ready = Barrier::new(parts.len() + 1);
+            let (results, seconds) = std::thread::scope(|s| {
+                let handles: Vec<_> = parts
+                    .iter()
+                    .map(|&part| {
+                        let (lib, bar, shown, ready) = (&lib, &bar, &shown, &ready);
                         s.spawn(move || {
-                            let mut inst = lib.instantiate()?;
-                            Ok(drive(l, &mut inst, part, floats, bar, shown))
+                            let inst = lib.instantiate();
+                            ready.wait();
+                            let mut inst = inst?;
+                            Ok::<_, anyhow::Error>(drive(l, &mut inst, part, floats, bar, shown))
                         })
                     })
                     .collect();
-                handles
+                ready.wait();
+                let t1 = Instant::now();
+                let results: Vec<_> = handles
                     .into_iter()
                     .map(|h| h.join().expect("cosimulation thread panicked"))
-                    .collect()
+                    .collect();
+                (results, t1.elapsed().as_secs_f64())
             });
             let mut total = (0, 0);
-            for p in parts {
-                let (m, c) = p?;
+            for r in results {
+                let (m, c) = r?;
                 total = (total.0 + m, total.1 + c);
             }
-            total
+            (total.0, total.1, seconds)
         }
     };
-    let sim_seconds = t1.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let extra = shown.load(Ordering::Relaxed).saturating_sub(SHOW);
     if extra > 0 {
