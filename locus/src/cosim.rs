@@ -149,52 +149,46 @@ pub fn check(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let shown = AtomicUsize::new(0);
-    // `sim_seconds` times the loop alone: the models are made before the clock starts.
+    // Rows are independent, so each thread streams its own share through its own
+    // model (instances are per thread; the library is shared). `sim_seconds` times
+    // the loop alone: every model is made before the clock starts.
     let n_threads = threads(vectors.len(), vcd.is_some());
-    let (mismatches, cycles, sim_seconds) = match n_threads {
-        1 => {
-            let mut inst = lib.instantiate()?;
-            if let Some(v) = vcd {
-                inst.trace_open(v)?;
-            }
-            let t1 = Instant::now();
-            let (m, c) = drive(l, &mut inst, vectors, floats, &bar, &shown);
-            (m, c, t1.elapsed().as_secs_f64())
-        }
-        n => {
-            // Rows are independent, so each thread streams its own share through its
-            // own model (instances are per thread; the library is shared).
-            let parts: Vec<&[Vector]> = vectors.chunks(vectors.len().div_ceil(n)).collect();
-            let ready = Barrier::new(parts.len() + 1);
-            let (results, seconds) = std::thread::scope(|s| {
-                let handles: Vec<_> = parts
-                    .iter()
-                    .map(|&part| {
-                        let (lib, bar, shown, ready) = (&lib, &bar, &shown, &ready);
-                        s.spawn(move || {
-                            let inst = lib.instantiate();
-                            ready.wait();
-                            let mut inst = inst?;
-                            Ok::<_, anyhow::Error>(drive(l, &mut inst, part, floats, bar, shown))
-                        })
-                    })
-                    .collect();
-                ready.wait();
-                let t1 = Instant::now();
-                let results: Vec<_> = handles
-                    .into_iter()
-                    .map(|h| h.join().expect("cosimulation thread panicked"))
-                    .collect();
-                (results, t1.elapsed().as_secs_f64())
-            });
-            let mut total = (0, 0);
-            for r in results {
-                let (m, c) = r?;
-                total = (total.0 + m, total.1 + c);
-            }
-            (total.0, total.1, seconds)
-        }
-    };
+    let parts: Vec<&[Vector]> = vectors
+        .chunks(vectors.len().div_ceil(n_threads).max(1))
+        .collect();
+    let ready = Barrier::new(parts.len() + 1);
+    let (results, sim_seconds) = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|&part| {
+                let (lib, bar, shown, ready) = (&lib, &bar, &shown, &ready);
+                s.spawn(move || {
+                    let inst = lib.instantiate().and_then(|mut inst| {
+                        if let Some(v) = vcd {
+                            inst.trace_open(v)?;
+                        }
+                        Ok(inst)
+                    });
+                    ready.wait();
+                    let mut inst = inst?;
+                    Ok::<_, anyhow::Error>(drive(l, &mut inst, part, floats, bar, shown))
+                })
+            })
+            .collect();
+        ready.wait();
+        let t1 = Instant::now();
+        let results: Vec<_> = handles
+            .into_iter()
+            .map(|h| h.join().expect("cosimulation thread panicked"))
+            .collect();
+        (results, t1.elapsed().as_secs_f64())
+    });
+    let (mut mismatches, mut cycles) = (0, 0);
+    for r in results {
+        let (m, c) = r?;
+        mismatches += m;
+        cycles += c;
+    }
     bar.finish_and_clear();
     let extra = shown.load(Ordering::Relaxed).saturating_sub(SHOW);
     if extra > 0 {
