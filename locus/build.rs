@@ -1,4 +1,4 @@
-//! Build script: embeds every `boards/*.toml` into the binary, so adding a board is adding a file.
+//! Build script: embeds every `boards/*.toml` (and the yosys techmaps `boards/*.v` they name) into the binary, so adding a board is adding a file.
 //!
 //! Writes `$OUT_DIR/boards.rs` with `FILES: &[(&str, &str)]` — (file name, contents via
 //! `include_str!`) sorted by name — and asks cargo to rerun when the folder changes.
@@ -13,7 +13,7 @@ fn main() {
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".toml"))
+        .filter(|n| n.ends_with(".toml") || n.ends_with(".v"))
         .collect();
     names.sort();
     let mut out = String::from(

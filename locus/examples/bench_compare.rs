@@ -25,7 +25,7 @@ use common::{locus, read_json, readme_section, root};
 
 use hdl_gen::compile::{load_dir, Interface, OutputField, TOP};
 use hdl_gen::vlog::{print, Dir, Expr, Item, Module, Port, Stmt};
-use locus::boards::Catalog;
+use locus::boards::{Catalog, Family};
 use locus::flow::{netlist, synth_bare, Core};
 use locus::svg::{line_chart, Series};
 use serde_json::{json, Value};
@@ -436,11 +436,21 @@ fn flow_settings(toml: &str) -> String {
         .join("\n")
 }
 
+/// How `device` is built: its family in the embedded catalogue.
+fn family(device: &str) -> Family {
+    let c = Catalog::load().unwrap();
+    c.family(c.device(device).unwrap().family).clone()
+}
+
 /// Whether `device`'s flow disconnects unread carry outs (`locus::flow::netlist`).
 fn carry_fixup(device: &str) -> bool {
-    let c = Catalog::load().unwrap();
-    let fam = c.family(c.device(device).unwrap().family);
-    netlist::applies_to(fam.cells.get("carry").map(Vec::as_slice).unwrap_or(&[]))
+    netlist::applies_to(
+        family(device)
+            .cells
+            .get("carry")
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+    )
 }
 
 /// One design to build: where, the core's RTL file and interface.
@@ -474,6 +484,12 @@ fn build(job: &Job, device: &str, mhz: f64) -> Value {
     // The netlist fix-up changes only the builds of families it applies to.
     if carry_fixup(device) {
         parts.push(b"unread carry outs disconnected");
+    }
+    // So do the family's own techmaps.
+    let fam = family(device);
+    for (name, text) in &fam.synth_sources {
+        parts.push(name.as_bytes());
+        parts.push(text.as_bytes());
     }
     let s = stamp(&parts);
     if std::fs::read_to_string(dir.join("stamp")).ok().as_deref() == Some(s.as_str()) {

@@ -88,6 +88,13 @@ pub struct Family {
     /// Extra synthesis flags per device.
     #[serde(default)]
     pub synth_flags: BTreeMap<String, String>,
+    /// Files of `boards/` the `synth` commands read (yosys techmaps), written next to
+    /// the sources before yosys runs.
+    #[serde(default)]
+    pub synth_files: Vec<String>,
+    /// Their contents, in the order of `synth_files` (filled in from the catalogue).
+    #[serde(skip)]
+    pub synth_sources: Vec<(String, String)>,
     pub nextpnr: String,
     pub nextpnr_args: Vec<String>,
     pub constraints: ConstraintFormat,
@@ -645,10 +652,23 @@ impl Catalog {
         for (k, v) in raw {
             let name: FamilyName = FamilyName::deserialize(toml::Value::String(k.clone()))
                 .map_err(|_| err(FAMILIES_FILE, &k, "unknown family; expected ice40 or ecp5"))?;
-            let f: Family = v
+            let mut f: Family = v
                 .try_into()
                 .map_err(|e: toml::de::Error| err(FAMILIES_FILE, &k, e.message()))?;
             validate_family(name, &f)?;
+            for file in &f.synth_files {
+                let text = files
+                    .get(file)
+                    .filter(|_| file.ends_with(".v"))
+                    .ok_or_else(|| {
+                        err(
+                            FAMILIES_FILE,
+                            &format!("{k}.synth_files"),
+                            format!("{file:?} is not a .v file in boards/"),
+                        )
+                    })?;
+                f.synth_sources.push((file.clone(), text.clone()));
+            }
             families.insert(name, f);
         }
         let devices: BTreeMap<String, Device> = match files.get(DEVICES_FILE) {

@@ -299,6 +299,10 @@ fn write_sources(
             (SERIAL_TOP.to_string(), None)
         }
     };
+    // The family's own yosys inputs (techmaps from boards/), read by its commands.
+    for (name, text) in &fam.synth_sources {
+        write(&bdir.join(name), text)?;
+    }
     let vars: BTreeMap<&str, String> = [
         ("top", top.clone()),
         ("synth_flags", synth_flags.to_string()),
@@ -520,6 +524,10 @@ fn run_flow(
     tool_versions.insert("packer".to_string(), packer_version);
 
     let bitstream = format!("{top}.{}", fam.bitstream);
+    // The family's own yosys inputs (techmaps from boards/), read by its commands.
+    for (name, text) in &fam.synth_sources {
+        write(&bdir.join(name), text)?;
+    }
     let vars: BTreeMap<&str, String> = [
         ("top", top.clone()),
         ("device", t.device().to_string()),
