@@ -45,6 +45,8 @@ module _locus_ecp5_alu4 (A, B, CI, BI, X, Y, CO);
     \$pos #(.A_SIGNED(B_SIGNED), .A_WIDTH(B_WIDTH), .Y_WIDTH(4)) b_pos (.A(B), .Y(b));
     (* force_downto *)
     wire [3:0] bb = BI ? ~b : b;
+    (* force_downto *)
+    wire [3:0] sum;
     // carry[i] enters bit i.
     (* force_downto *)
     wire [4:0] carry;
@@ -62,7 +64,7 @@ module _locus_ecp5_alu4 (A, B, CI, BI, X, Y, CO);
                 .CIN(carry[i]),
                 .A0(a[i]), .B0(b[i]), .C0(BI), .D0(1'b1),
                 .A1(a[i+1]), .B1(b[i+1]), .C1(BI), .D1(1'b1),
-                .S0(Y[i]), .S1(Y[i+1]),
+                .S0(sum[i]), .S1(sum[i+1]),
                 .COUT(carry[i+2])
             );
             // Inside the cell: rebuilt for CO.
@@ -70,6 +72,7 @@ module _locus_ecp5_alu4 (A, B, CI, BI, X, Y, CO);
         end
     endgenerate
 
+    assign Y = sum;
     assign CO = carry[4:1];
     assign X = a ^ bb;
 endmodule
