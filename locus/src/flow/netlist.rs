@@ -1,4 +1,4 @@
-//! Netlist fix-up between yosys and nextpnr: carry-out ports that nothing reads are disconnected, so nextpnr adds no feed-out cell for them.
+//! Netlist fix-up between yosys and nextpnr: carry-out ports that nothing reads, and the carry ins of chains that feed themselves, are disconnected, so nextpnr adds no feed cell for them.
 //!
 //! yosys's ECP5 adder mapping (`arith_map_ccu2c.v`) connects the carry out of a
 //! chain's last `CCU2C` to a wire that nothing reads. nextpnr-ecp5 0.11's packer
@@ -7,10 +7,16 @@
 //! tree ensemble's narrow sums that is a fifth of the carry logic (FIELD-NOTES).
 //! Marking those ports unconnected (`"x"`) changes no function: nothing read them.
 //!
-//! The JSON is edited as text, one `"COUT": [ bit ]` at a time, so the netlist
-//! stays byte for byte what yosys wrote elsewhere (nextpnr's placement depends on
-//! the order of cells and nets); the result is parsed again before it replaces
-//! the original.
+//! Likewise it starts every chain whose first carry in has a net, constants
+//! included, with a feed-in `CCU2C`. The chains of `boards/ecp5_alu.v` feed
+//! themselves: their first cell, marked with the attribute `locus_carry_head`,
+//! ignores its carry in (its first half's LUT4 is 0 and passes CI on), but yosys ties
+//! that carry in to a constant. It is disconnected too.
+//!
+//! The JSON is edited as text, one port at a time, so the netlist stays byte for
+//! byte what yosys wrote elsewhere (nextpnr's placement depends on the order of
+//! cells and nets); the result is parsed again and checked before it replaces the
+//! original.
 
 use anyhow::{anyhow, Context, Result};
 use serde_json::Value;
@@ -90,6 +96,13 @@ fn unread_carry_outs(netlist: &Value) -> Vec<(&'static str, u64)> {
     found
 }
 
+/// Replaces the netlist at `path` with `text` (written beside it, then renamed).
+fn replace(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
+}
+
 /// Disconnects the unread carry outs of the yosys netlist at `path`, in place.
 /// Returns how many were disconnected.
 pub fn drop_unread_carry_outs(path: &Path) -> Result<usize> {
@@ -120,10 +133,79 @@ pub fn drop_unread_carry_outs(path: &Path) -> Result<usize> {
             path.display()
         ));
     }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, out).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    replace(path, &out)?;
     Ok(unread.len())
+}
+
+/// The attribute `boards/ecp5_alu.v` puts on the first cell of each chain it builds,
+/// whose carry in is ignored.
+pub const CARRY_HEAD: &str = "locus_carry_head";
+
+/// How many cells of `netlist` carry [`CARRY_HEAD`], and how many of those still
+/// have a carry in connected.
+fn carry_heads(netlist: &Value) -> (usize, usize) {
+    let cells = netlist["modules"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(_, m)| m["cells"].as_object().into_iter().flatten())
+        .map(|(_, c)| c)
+        .filter(|c| !c["attributes"][CARRY_HEAD].is_null());
+    let (mut heads, mut connected) = (0, 0);
+    for c in cells {
+        heads += 1;
+        if c["connections"]["CIN"].as_array().map(Vec::as_slice) != Some(&[Value::from("x")]) {
+            connected += 1;
+        }
+    }
+    (heads, connected)
+}
+
+/// Disconnects the carry in of every [`CARRY_HEAD`] cell of the yosys netlist at
+/// `path`, in place. Returns how many were disconnected.
+pub fn cut_head_carry_ins(path: &Path) -> Result<usize> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let netlist: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a yosys JSON netlist", path.display()))?;
+    let (_, connected) = carry_heads(&netlist);
+    if connected == 0 {
+        return Ok(0);
+    }
+    // yosys writes a cell's attributes before its connections: the first `"CIN": [`
+    // after the attribute, with no other cell's `"type"` between, is that cell's.
+    let layout = || {
+        anyhow!(
+            "{}: a {CARRY_HEAD} cell without its own carry in (yosys's JSON layout changed?)",
+            path.display()
+        )
+    };
+    let mark = format!("\"{CARRY_HEAD}\":");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    let mut cut = 0;
+    while let Some(at) = rest.find(&mark) {
+        let after = &rest[at..];
+        let cin = after.find("\"CIN\": [").ok_or_else(layout)?;
+        if after[..cin].contains("\"type\":") {
+            return Err(layout());
+        }
+        let open = at + cin + "\"CIN\": [".len();
+        let close = open + rest[open..].find(']').ok_or_else(layout)?;
+        out.push_str(&rest[..open]);
+        if rest[open..close].trim() != "\"x\"" {
+            cut += 1;
+        }
+        out.push_str(" \"x\" ");
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    let check: Value = serde_json::from_str(&out).context("netlist after the carry-in fix-up")?;
+    if carry_heads(&check).1 != 0 || cut != connected {
+        return Err(layout());
+    }
+    replace(path, &out)?;
+    Ok(cut)
 }
 
 #[cfg(test)]
@@ -191,6 +273,71 @@ mod tests {
         );
         // Running again finds nothing more.
         assert_eq!(drop_unread_carry_outs(&path).unwrap(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A chain head as `boards/ecp5_alu.v` leaves it after yosys (carry in tied to
+    /// 0), the next cell of its chain, and a head whose carry in is already cut.
+    const HEADS: &str = r#"{
+  "modules": {
+    "top": {
+      "cells": {
+        "h": {
+          "type": "CCU2C",
+          "attributes": {
+            "locus_carry_head": "00000000000000000000000000000001"
+          },
+          "port_directions": { "CIN": "input", "COUT": "output" },
+          "connections": {
+            "A0": [ 3 ],
+            "CIN": [ "0" ],
+            "COUT": [ 8 ]
+          }
+        },
+        "n": {
+          "type": "CCU2C",
+          "attributes": {
+          },
+          "port_directions": { "CIN": "input", "COUT": "output" },
+          "connections": {
+            "CIN": [ 8 ],
+            "COUT": [ 9 ]
+          }
+        },
+        "g": {
+          "type": "CCU2C",
+          "attributes": {
+            "locus_carry_head": "00000000000000000000000000000001"
+          },
+          "port_directions": { "CIN": "input", "COUT": "output" },
+          "connections": {
+            "CIN": [ "x" ],
+            "COUT": [ 10 ]
+          }
+        }
+      }
+    }
+  }
+}"#;
+
+    #[test]
+    fn only_the_carry_ins_of_chain_heads_are_cut() {
+        let dir = std::env::temp_dir().join(format!("locus-heads-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("netlist.json");
+        std::fs::write(&path, HEADS).unwrap();
+        assert_eq!(cut_head_carry_ins(&path).unwrap(), 1);
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            after,
+            HEADS.replacen("\"CIN\": [ \"0\" ]", "\"CIN\": [ \"x\" ]", 1)
+        );
+        assert_eq!(cut_head_carry_ins(&path).unwrap(), 0);
+        // A head whose connections yosys wrote elsewhere is refused, not guessed at.
+        let odd = HEADS.replacen("\"CIN\": [ \"0\" ],", "", 1);
+        std::fs::write(&path, &odd).unwrap();
+        assert!(cut_head_carry_ins(&path).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), odd);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
