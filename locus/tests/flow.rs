@@ -360,7 +360,7 @@ select -assert-count 2 t:$alu r:Y_WIDTH<4 %i
 copy top gold
 techmap -map {map} top
 select -assert-count 2 top/t:$alu
-select -assert-count 60 top/t:CCU2C
+select -assert-count 50 top/t:CCU2C
 select -assert-count 17 top/a:{head}
 techmap top
 opt_clean
