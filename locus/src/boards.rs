@@ -889,7 +889,7 @@ mod tests {
     fn with_board(text: &str) -> Result<Catalog, UserError> {
         let mut files: Vec<(String, String)> = files()
             .iter()
-            .filter(|(n, _)| *n == FAMILIES_FILE)
+            .filter(|(n, _)| *n == FAMILIES_FILE || n.ends_with(".v"))
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
         files.push(("x.toml".into(), text.into()));
@@ -903,6 +903,20 @@ mod tests {
             .unwrap()
             .1
             .replace("name = \"icebreaker\"", "name = \"x\"")
+    }
+
+    #[test]
+    fn a_missing_synth_file_is_named() {
+        let families: Vec<(String, String)> = files()
+            .iter()
+            .filter(|(n, _)| *n == FAMILIES_FILE)
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let e = Catalog::from_files(families).unwrap_err();
+        assert_eq!(
+            e.0,
+            "boards/families.toml: ecp5.synth_files: \"ecp5_alu.v\" is not a .v file in boards/"
+        );
     }
 
     #[test]
