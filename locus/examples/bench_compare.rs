@@ -831,9 +831,10 @@ fn provenance(rows: &[Value]) -> String {
         return String::new();
     }
     let mut s = String::from(
-        "Measured in more than one run of this harness (`bench_compare --locus-only` rebuilds \
-         locus's designs and keeps the other tools' rows; their cores, the wrapper and the flow \
-         are unchanged):\n\n",
+        "Measured in more than one run of this harness (`bench_compare MODEL…` rebuilds those \
+         models and keeps the other rows; `--locus-only` rebuilds locus's designs alone and \
+         keeps the other tools'). Runs at different commits may have used different flows \
+         (see each commit):\n\n",
     );
     for (when, per_model) in runs {
         let what: Vec<String> = per_model
